@@ -28,6 +28,8 @@ from kgnotes import annotations as notes_
 from kgnotes import dates, urls
 from kgnotes.annotations import Annotation
 
+PARSER_VERSION = 1  # bump when parsing changes, so unchanged files are read again
+
 _HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _BREAK = re.compile(

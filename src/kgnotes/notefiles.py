@@ -1,0 +1,135 @@
+"""Finding notes on disk and reading them as text, whatever encoding they were saved in.
+
+Journals come from many editors: UTF-8 with or without a BOM, UTF-16 from Windows Notepad,
+GBK from older Chinese systems, Latin-1. Binary files, empty files and oversized files are
+turned away with one clear reason so a bad file never stops the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kgnotes.errors import NoteFileError
+
+NOTE_SUFFIXES = (".md", ".markdown", ".txt")
+DEFAULT_MAX_MB = 64
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+_CONTROL = frozenset(chr(c) for c in range(32)) - set("\t\n\r\f\v")
+
+
+@dataclass(frozen=True)
+class NoteSource:
+    """Where notes come from: ``key`` is their identity in the store, ``label`` what we print."""
+
+    key: str
+    label: str
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
+class NoteText:
+    text: str
+    encoding: str
+    sha256: str
+    size: int
+
+
+def discover(args: list[str], vault_root: Path) -> tuple[list[NoteSource], list[NoteFileError]]:
+    """Expand command-line paths into note sources: files as given, directories recursively."""
+    sources: list[NoteSource] = []
+    problems: list[NoteFileError] = []
+    for arg in args:
+        if arg == "-":
+            sources.append(NoteSource("-", "<stdin>"))
+            continue
+        path = Path(arg).expanduser()
+        if path.is_dir():
+            found = [NoteSource(_key(p, vault_root), str(p), p) for p in _walk(path)]
+            if not found:
+                problems.append(NoteFileError(arg, "no .md or .txt notes in this directory"))
+            sources.extend(found)
+        elif path.is_file():
+            sources.append(NoteSource(_key(path, vault_root), arg, path))
+        elif path.exists():
+            problems.append(NoteFileError(arg, "not a regular file"))
+        else:
+            problems.append(NoteFileError(arg, "no such file or directory"))
+    return _unique(sources), problems
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    """Note files below ``directory`` in a stable order, skipping hidden folders (``.git``…)."""
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.lower().endswith(NOTE_SUFFIXES) and not name.startswith("."):
+                yield Path(root) / name
+
+
+def _key(path: Path, vault_root: Path) -> str:
+    """Paths inside the vault are stored relative to it, so a moved vault keeps its identity."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(vault_root.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def _unique(sources: list[NoteSource]) -> list[NoteSource]:
+    seen: set[str] = set()
+    return [s for s in sources if s.key == "-" or not (s.key in seen or seen.add(s.key))]
+
+
+def read_note(source: NoteSource, data: bytes, max_mb: int = DEFAULT_MAX_MB) -> NoteText:
+    """Decode one note's bytes, or raise NoteFileError saying why they are not notes."""
+    if len(data) > max_mb * 1024 * 1024:
+        size = len(data) / (1024 * 1024)
+        raise NoteFileError(
+            source.label,
+            f"{size:.1f} MB is over the {max_mb} MB limit for one notes file "
+            "(split it, or raise KGNOTES_MAX_NOTE_MB)",
+        )
+    text, encoding = _decode(source.label, data)
+    if not text.strip():
+        raise NoteFileError(source.label, "empty file, nothing to add")
+    return NoteText(text, encoding, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def _decode(label: str, data: bytes) -> tuple[str, str]:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace"), encoding.removesuffix("-sig")
+    if b"\x00" in data:
+        raise NoteFileError(label, "binary file (it contains NUL bytes), not notes")
+    try:
+        text, encoding = data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        text, encoding = _detect(label, data)
+    if _looks_binary(text):
+        raise NoteFileError(label, "binary file (mostly control characters), not notes")
+    return text, encoding
+
+
+def _detect(label: str, data: bytes) -> tuple[str, str]:
+    """Guess a legacy encoding (GBK, Big5, Shift-JIS, Latin-1…) with charset-normalizer."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise NoteFileError(label, "cannot tell the text encoding (save it as UTF-8)")
+    return str(best), best.encoding
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:65536]
+    return bool(sample) and sum(c in _CONTROL for c in sample) > 0.05 * len(sample)

@@ -1,0 +1,519 @@
+"""The vault's SQLite database: the only module that speaks SQL.
+
+One file in ``<vault>/.kgnotes/kgnotes.db``, in WAL mode so readers never block the writer,
+with a busy timeout so a second kgnotes process waits for the first instead of failing.
+The schema is versioned with ``PRAGMA user_version``; each migration is a function, run in
+order inside a transaction, so an old vault is brought forward the first time it is opened.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from kgnotes.annotations import Annotation
+from kgnotes.errors import VaultBusyError, VaultError
+from kgnotes.journal import Block, Entry, Mention
+
+BUSY_TIMEOUT_MS = 30_000
+LINK_STATUSES = ("pending", "archived", "failed")
+
+
+def _migration_1(db: sqlite3.Connection) -> None:
+    """Everything in the design: notes, entries, links and their annotations, documents,
+    chunks and vectors for search, concepts and edges for the graph."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE notefiles (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            sha256 TEXT NOT NULL,
+            encoding TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            parse_key TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            file_id INTEGER NOT NULL REFERENCES notefiles(id) ON DELETE CASCADE,
+            day TEXT NOT NULL,              -- YYYY-MM-DD, '' when undated
+            occurrence INTEGER NOT NULL,
+            heading TEXT NOT NULL,
+            title TEXT NOT NULL,
+            line INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            UNIQUE (file_id, day, occurrence)
+        );
+        CREATE INDEX entries_day ON entries(day);
+        CREATE TABLE blocks (
+            id INTEGER PRIMARY KEY,
+            entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            line INTEGER NOT NULL,
+            topic TEXT,
+            topics TEXT NOT NULL,           -- JSON list of every topic line in the block
+            text TEXT NOT NULL,
+            UNIQUE (entry_id, position)
+        );
+        CREATE TABLE links (
+            id INTEGER PRIMARY KEY,
+            normalized TEXT NOT NULL UNIQUE,
+            url TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'archived', 'failed')),
+            title TEXT,
+            final_url TEXT,
+            http_status INTEGER,
+            error TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            archived_at TEXT,
+            via TEXT CHECK (via IN ('direct', 'wayback')),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX links_status ON links(status);
+        CREATE TABLE link_mentions (
+            id INTEGER PRIMARY KEY,
+            entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+            block_id INTEGER NOT NULL REFERENCES blocks(id) ON DELETE CASCADE,
+            link_id INTEGER NOT NULL REFERENCES links(id),
+            position INTEGER NOT NULL,
+            line INTEGER NOT NULL,
+            url TEXT NOT NULL,
+            title TEXT,
+            topic TEXT,
+            quote TEXT
+        );
+        CREATE INDEX link_mentions_link ON link_mentions(link_id);
+        CREATE INDEX link_mentions_entry ON link_mentions(entry_id);
+        CREATE TABLE annotations (
+            id INTEGER PRIMARY KEY,
+            block_id INTEGER NOT NULL REFERENCES blocks(id) ON DELETE CASCADE,
+            mention_id INTEGER REFERENCES link_mentions(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            raw TEXT NOT NULL,
+            reading TEXT CHECK (reading IN ('unread', 'partial', 'read')),
+            quality TEXT CHECK (quality IN ('positive', 'negative')),
+            added TEXT
+        );
+        CREATE INDEX annotations_mention ON annotations(mention_id);
+        CREATE TABLE refs (
+            id INTEGER PRIMARY KEY,
+            block_id INTEGER NOT NULL REFERENCES blocks(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            line INTEGER NOT NULL,
+            topic TEXT,
+            link_id INTEGER REFERENCES links(id)
+        );
+        CREATE TABLE problems (
+            id INTEGER PRIMARY KEY,
+            file_id INTEGER REFERENCES notefiles(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            line INTEGER,
+            message TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            link_id INTEGER NOT NULL REFERENCES links(id) ON DELETE CASCADE,
+            content_hash TEXT NOT NULL,
+            content_type TEXT,
+            title TEXT,
+            author TEXT,
+            published TEXT,
+            site TEXT,
+            language TEXT,
+            description TEXT,
+            text TEXT NOT NULL,
+            extraction TEXT NOT NULL,
+            snapshot TEXT,
+            fetched_at TEXT NOT NULL,
+            UNIQUE (link_id, content_hash)
+        );
+        CREATE TABLE chunks (
+            id INTEGER PRIMARY KEY,
+            owner_type TEXT NOT NULL CHECK (owner_type IN ('entry', 'document', 'concept')),
+            owner_id INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            UNIQUE (owner_type, owner_id, position)
+        );
+        CREATE INDEX chunks_hash ON chunks(hash);
+        CREATE TABLE vectors (
+            model TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (model, hash)
+        );
+        CREATE TABLE concepts (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            key TEXT NOT NULL UNIQUE,
+            aliases TEXT NOT NULL DEFAULT '[]',
+            description TEXT
+        );
+        CREATE TABLE concept_mentions (
+            id INTEGER PRIMARY KEY,
+            concept_id INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
+            owner_type TEXT NOT NULL CHECK (owner_type IN ('entry', 'document')),
+            owner_id INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            about INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE edges (
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
+            target_id INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
+            relation TEXT NOT NULL,
+            weight REAL NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '[]'
+        );
+        """,
+    )
+
+
+MIGRATIONS = [_migration_1]
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: ``executescript`` would commit the migration's transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    id: int
+    sha256: str
+    parse_key: str
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    id: int
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    """A link with everything the journal said about it, oldest statement first."""
+
+    id: int
+    url: str
+    normalized: str
+    kind: str
+    status: str
+    first_seen: str
+    title: str | None
+    final_url: str | None
+    http_status: int | None
+    error: str | None
+    attempts: int
+    archived_at: str | None
+    via: str | None
+    quote: str | None = None
+    notes: tuple[Annotation, ...] = field(default_factory=tuple)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """An open vault database. Use as a context manager; writes go through ``transaction()``."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise _vault_error(path, exc) from exc
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @property
+    def version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        if self.version > len(MIGRATIONS):
+            raise VaultError(
+                f"{self.path}: made by a newer kgnotes (schema {self.version}) — upgrade kgnotes"
+            )
+        while self.version < len(MIGRATIONS):
+            with self.transaction():
+                target = self.version + 1
+                MIGRATIONS[target - 1](self.db)
+                self.db.execute(f"PRAGMA user_version = {target}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction, taken up front (``BEGIN IMMEDIATE``) so writers queue politely."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _vault_error(self.path, exc) from exc
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    # -- note files and entries ---------------------------------------------------------
+
+    def note_file(self, path: str) -> StoredFile | None:
+        row = self.db.execute(
+            "SELECT id, sha256, parse_key FROM notefiles WHERE path = ?", (path,)
+        ).fetchone()
+        return StoredFile(row["id"], row["sha256"], row["parse_key"]) if row else None
+
+    def save_note_file(
+        self, path: str, sha256: str, encoding: str, size: int, parse_key: str
+    ) -> int:
+        now = _now()
+        self.db.execute(
+            """INSERT INTO notefiles (path, sha256, encoding, size, parse_key, added_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (path) DO UPDATE SET sha256 = excluded.sha256,
+                 encoding = excluded.encoding, size = excluded.size,
+                 parse_key = excluded.parse_key, updated_at = excluded.updated_at""",
+            (path, sha256, encoding, size, parse_key, now, now),
+        )
+        return self.db.execute("SELECT id FROM notefiles WHERE path = ?", (path,)).fetchone()[0]
+
+    def entries_of(self, file_id: int) -> dict[tuple[str, int], StoredEntry]:
+        rows = self.db.execute(
+            "SELECT id, day, occurrence, content_hash FROM entries WHERE file_id = ?", (file_id,)
+        )
+        return {(r["day"], r["occurrence"]): StoredEntry(r["id"], r["content_hash"]) for r in rows}
+
+    def delete_entries(self, ids: list[int]) -> None:
+        self.db.executemany("DELETE FROM entries WHERE id = ?", [(i,) for i in ids])
+
+    def save_entry(
+        self, file_id: int, entry: Entry, existing: StoredEntry | None
+    ) -> tuple[int, int]:
+        """Write an entry with its blocks, links, notes and references; returns (id, new links)."""
+        day = entry.date.isoformat() if entry.date else ""
+        values = (entry.heading, entry.title, entry.line, entry.body, entry.content_hash)
+        if existing:
+            self.db.execute("DELETE FROM blocks WHERE entry_id = ?", (existing.id,))
+            self.db.execute(
+                """UPDATE entries SET heading = ?, title = ?, line = ?, body = ?, content_hash = ?
+                   WHERE id = ?""",
+                (*values, existing.id),
+            )
+            entry_id = existing.id
+        else:
+            entry_id = self.db.execute(
+                """INSERT INTO entries (file_id, day, occurrence, heading, title, line, body,
+                   content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                (file_id, day, entry.occurrence, *values),
+            ).lastrowid
+        new_links = 0
+        position = 0
+        for block in entry.blocks:
+            block_id = self._save_block(entry_id, block)
+            for mention in block.mentions:
+                link_id, created = self._link_for(mention)
+                new_links += created
+                self._save_mention(entry_id, block_id, link_id, position, mention)
+                position += 1
+        return entry_id, new_links
+
+    def _save_block(self, entry_id: int, block: Block) -> int:
+        block_id = self.db.execute(
+            """INSERT INTO blocks (entry_id, position, line, topic, topics, text)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            (
+                entry_id,
+                block.position,
+                block.line,
+                block.topic,
+                json.dumps(block.topics, ensure_ascii=False),
+                block.text,
+            ),
+        ).lastrowid
+        self._save_annotations(block_id, None, block.notes)
+        self.db.executemany(
+            "INSERT INTO refs (block_id, text, line, topic) VALUES (?, ?, ?, ?)",
+            [(block_id, ref.text, ref.line, ref.topic) for ref in block.references],
+        )
+        return block_id
+
+    def _link_for(self, mention: Mention) -> tuple[int, bool]:
+        row = self.db.execute(
+            "SELECT id FROM links WHERE normalized = ?", (mention.normalized,)
+        ).fetchone()
+        if row:
+            return row[0], False
+        cursor = self.db.execute(
+            "INSERT INTO links (normalized, url, kind, created_at) VALUES (?, ?, ?, ?)",
+            (mention.normalized, mention.url, mention.kind, _now()),
+        )
+        return cursor.lastrowid, True
+
+    def _save_mention(
+        self, entry_id: int, block_id: int, link_id: int, position: int, mention: Mention
+    ) -> None:
+        mention_id = self.db.execute(
+            """INSERT INTO link_mentions (entry_id, block_id, link_id, position, line, url, title,
+               topic, quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                entry_id,
+                block_id,
+                link_id,
+                position,
+                mention.line,
+                mention.url,
+                mention.title,
+                mention.topic,
+                mention.quote,
+            ),
+        ).lastrowid
+        self._save_annotations(block_id, mention_id, mention.notes)
+
+    def _save_annotations(
+        self, block_id: int, mention_id: int | None, notes: tuple[Annotation, ...]
+    ) -> None:
+        self.db.executemany(
+            """INSERT INTO annotations
+               (block_id, mention_id, position, raw, reading, quality, added)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (
+                    block_id,
+                    mention_id,
+                    i,
+                    n.raw,
+                    n.reading,
+                    n.quality,
+                    n.added.isoformat() if n.added else None,
+                )
+                for i, n in enumerate(notes)
+            ],
+        )
+
+    def replace_problems(
+        self, file_id: int | None, path: str, problems: list[tuple[int | None, str]]
+    ) -> None:
+        """Keep the problems found in the latest reading of a file, and only those."""
+        self.db.execute("DELETE FROM problems WHERE path = ?", (path,))
+        now = _now()
+        self.db.executemany(
+            """INSERT INTO problems (file_id, path, line, message, created_at)
+               VALUES (?, ?, ?, ?, ?)""",
+            [(file_id, path, line, message, now) for line, message in problems],
+        )
+
+    # -- questions ------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, object]:
+        """Row counts for ``kgnotes status``."""
+        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        by_status = dict.fromkeys(LINK_STATUSES, 0)
+        for row in self.db.execute("SELECT status, COUNT(*) FROM links GROUP BY status"):
+            by_status[row[0]] = row[1]
+        return {
+            "entries": one("SELECT COUNT(*) FROM entries"),
+            "links": one("SELECT COUNT(*) FROM links"),
+            "links_by_status": by_status,
+            "documents": one("SELECT COUNT(*) FROM documents"),
+            "chunks": one("SELECT COUNT(*) FROM chunks"),
+            "concepts": one("SELECT COUNT(*) FROM concepts"),
+            "edges": one("SELECT COUNT(*) FROM edges"),
+        }
+
+    def links(self, status: str | None = None) -> list[LinkRecord]:
+        """Every link (or those with ``status``), oldest first, with its notes in written order."""
+        where, params = ("WHERE l.status = ?", (status,)) if status else ("", ())
+        rows = self.db.execute(
+            f"""SELECT l.*,
+                   COALESCE(MIN(NULLIF(e.day, '')), substr(l.created_at, 1, 10)) AS first_seen,
+                   (SELECT m.title FROM link_mentions m
+                    WHERE m.link_id = l.id AND m.title IS NOT NULL
+                    ORDER BY m.id LIMIT 1) AS mention_title
+                FROM links l
+                LEFT JOIN link_mentions lm ON lm.link_id = l.id
+                LEFT JOIN entries e ON e.id = lm.entry_id
+                {where}
+                GROUP BY l.id
+                ORDER BY first_seen, l.id""",
+            params,
+        ).fetchall()
+        notes, quotes = self._notes_by_link()
+        return [
+            LinkRecord(
+                id=r["id"],
+                url=r["url"],
+                normalized=r["normalized"],
+                kind=r["kind"],
+                status=r["status"],
+                first_seen=r["first_seen"],
+                title=r["title"] or r["mention_title"],
+                final_url=r["final_url"],
+                http_status=r["http_status"],
+                error=r["error"],
+                attempts=r["attempts"],
+                archived_at=r["archived_at"],
+                via=r["via"],
+                quote=quotes.get(r["id"]),
+                notes=tuple(notes.get(r["id"], ())),
+            )
+            for r in rows
+        ]
+
+    def _notes_by_link(self) -> tuple[dict[int, list[Annotation]], dict[int, str]]:
+        """Notes per link in the order they were written: by entry date, then place in the entry."""
+        notes: dict[int, list[Annotation]] = {}
+        quotes: dict[int, str] = {}
+        rows = self.db.execute(
+            """SELECT m.link_id, m.quote, a.raw, a.reading, a.quality, a.added
+               FROM link_mentions m
+               JOIN entries e ON e.id = m.entry_id
+               LEFT JOIN annotations a ON a.mention_id = m.id
+               ORDER BY e.day, e.id, m.position, a.position"""
+        )
+        for r in rows:
+            if r["quote"]:
+                quotes[r["link_id"]] = r["quote"]
+            if r["raw"] is not None:
+                added = date.fromisoformat(r["added"]) if r["added"] else None
+                notes.setdefault(r["link_id"], []).append(
+                    Annotation(r["raw"], r["reading"], r["quality"], added)
+                )
+        return notes, quotes
+
+
+def _vault_error(path: Path, exc: sqlite3.Error) -> VaultError:
+    message = str(exc)
+    if "locked" in message or "busy" in message:
+        return VaultBusyError(f"{path}: the vault is busy (another kgnotes is writing) — try again")
+    return VaultError(f"{path}: cannot use the database ({message})")
