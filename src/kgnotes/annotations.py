@@ -46,7 +46,8 @@ _ZH_CUES: list[tuple[str, str, str]] = [
         UNREAD,
     ),
     (
-        _NOT_BEFORE_READ + r"(?:看|读)(?:完了?|过|了|懂了?)|当天(?:就)?(?:看|读)|已(?:看|读)|补看",
+        _NOT_BEFORE_READ
+        + r"(?:看|读)(?:完了?|过|了|懂了?|的)|当天(?:就)?(?:看|读)|已(?:看|读)|补看",
         "reading",
         READ,
     ),
@@ -140,6 +141,8 @@ class Annotation:
 def groups(line: str) -> list[Group]:
     """Top-level parenthesised groups, full-width or ASCII, in order; callers mask URLs and math."""
     found: list[Group] = []
+    if "(" not in line and "（" not in line:
+        return found
     depth, start = 0, 0
     for i, char in enumerate(line):
         if char in OPEN:
@@ -171,21 +174,15 @@ def is_note_line(line: str) -> bool:
 
 def interpret(raw: str, anchor: date | None = None) -> Annotation:
     """Read reading status, quality and added date out of one note; ``anchor`` dates ``7-26``."""
+    latest: dict[str, str] = {}
+    for _start, _end, cue_field, cue_value in _cue_matches(raw):
+        latest[cue_field] = cue_value
     return Annotation(
         raw=raw,
-        reading=_latest(raw, "reading"),
-        quality=_latest(raw, "quality"),
+        reading=latest.get("reading"),
+        quality=latest.get("quality"),
         added=_added(raw, anchor),
     )
-
-
-def _latest(text: str, field: str) -> str | None:
-    """The value of the last cue for ``field`` in ``text``, after leftmost-longest selection."""
-    value = None
-    for _start, _end, cue_field, cue_value in _cue_matches(text):
-        if cue_field == field:
-            value = cue_value
-    return value
 
 
 def _cue_matches(text: str) -> list[tuple[int, int, str, str]]:

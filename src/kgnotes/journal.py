@@ -122,7 +122,7 @@ class Journal:
     problems: tuple[Problem, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     """One physical line and what the parser learnt about it."""
 
@@ -285,7 +285,8 @@ def _entries(
     """Cut the lines at date headings; text before the first date is an undated entry."""
     starts = sorted(dated)
     bounds = [(None, 0, starts[0] if starts else len(lines))]
-    bounds += [(s, s + 1, e) for s, e in zip(starts, [*starts[1:], len(lines)], strict=True)]
+    ends = [*starts[1:], len(lines)] if starts else []
+    bounds += [(s, s + 1, e) for s, e in zip(starts, ends, strict=True)]
     entries: list[Entry] = []
     seen: dict[date | None, int] = {}
     for heading_index, begin, end in bounds:
@@ -570,7 +571,7 @@ def _link_title(line: _Line, span: urls.UrlSpan) -> str | None:
         return None
     strip = " \t[]<>()（）:：-–—|*_"
     left = _without_groups(before, [g for g in line.groups if g.end <= span.start]).strip(strip)
-    right = _without_groups(text[span.end :], []).strip(strip)
-    right = _without_groups(right, notes_.groups(right)).strip(strip)
+    after = text[span.end :]
+    right = _without_groups(after, notes_.groups(after)).strip(strip)
     side = left if left and not right else right if right and not left else ""
     return side if re.search(r"[^\W\d_]", side) else None

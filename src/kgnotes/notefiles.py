@@ -16,7 +16,7 @@ from pathlib import Path
 from kgnotes.errors import NoteFileError
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
-DEFAULT_MAX_MB = 64
+DEFAULT_MAX_MB = 20  # ~40 s to parse here; larger files are almost never journals
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
     (b"\xff\xfe\x00\x00", "utf-32"),
@@ -124,10 +124,33 @@ def _detect(label: str, data: bytes) -> tuple[str, str]:
     """Guess a legacy encoding (GBK, Big5, Shift-JIS, Latin-1…) with charset-normalizer."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None:
+    matches = list(from_bytes(data))
+    if not matches:
         raise NoteFileError(label, "cannot tell the text encoding (save it as UTF-8)")
+    best = min(matches, key=_likelihood)
     return str(best), best.encoding
+
+
+# When two code pages read the bytes equally well, the one more people save notes in wins:
+# "très" is cp1252, not cp1250's "trčs".
+_COMMON = (
+    "gb18030",
+    "big5",
+    "cp932",
+    "shift_jis",
+    "euc_jp",
+    "cp949",
+    "euc_kr",
+    "cp1252",
+    "latin_1",
+    "cp1251",
+    "koi8_r",
+)
+
+
+def _likelihood(match) -> tuple[float, float, int]:
+    rank = _COMMON.index(match.encoding) if match.encoding in _COMMON else len(_COMMON)
+    return (round(match.chaos, 2), -round(match.coherence, 1), rank)
 
 
 def _looks_binary(text: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 _URL_START = re.compile(r"(?<![A-Za-z0-9+.\-])https?://", re.IGNORECASE)
@@ -207,6 +208,7 @@ def youtube_id(url: str) -> str | None:
     return candidate if candidate and YOUTUBE_ID.match(candidate) else None
 
 
+@lru_cache(maxsize=8192)
 def normalize(url: str) -> str:
     """The identity of a link: two URLs with the same identity are one document."""
     url, _ = split_text_fragment(url.strip())
@@ -218,7 +220,7 @@ def normalize(url: str) -> str:
     host = _host(parts)
     if host.endswith(".m.wikipedia.org"):
         host = host.replace(".m.wikipedia.org", ".wikipedia.org")
-    path = _clean_escapes(parts.path) or "/"
+    path = _without_dot_segments(_clean_escapes(parts.path)) or "/"
     if len(path) > 1:
         path = path.rstrip("/") or "/"
     query = _clean_query(parts.query)
@@ -241,6 +243,21 @@ def _host(parts) -> str:
     return host
 
 
+def _without_dot_segments(path: str) -> str:
+    """``/a/./b/../c`` → ``/a/c`` (RFC 3986 §5.2.4), as every browser requests it."""
+    if "/." not in path:
+        return path
+    out: list[str] = []
+    for segment in path.split("/")[1:]:
+        if segment == "..":
+            if out:
+                out.pop()
+        elif segment != ".":
+            out.append(segment)
+    tail = "/" if path.endswith(("/.", "/..")) else ""
+    return "/" + "/".join(out) + tail
+
+
 def _clean_escapes(path: str) -> str:
     """Percent-encode non-ASCII, upper-case escapes, and decode escaped unreserved characters."""
     path = quote(path, safe="/:@!$&'()*+,;=-._~%")
@@ -261,6 +278,7 @@ def _clean_query(query: str) -> str:
     return urlencode(sorted(pairs), quote_via=quote)
 
 
+@lru_cache(maxsize=8192)
 def kind_of(url: str) -> str:
     """What a link points to: ``paper``, ``video``, ``wiki``, ``pdf``, ``other`` or ``article``."""
     parts = urlsplit(url)

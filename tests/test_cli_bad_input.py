@@ -1,0 +1,109 @@
+"""Bad input gets one clear line naming the file and the reason, and never stops the rest."""
+
+import pytest
+
+
+@pytest.fixture
+def good(tmp_path):
+    path = tmp_path / "good.md"
+    path.write_text("# 2024-07-21\n\nhttps://good.example.com\n", encoding="utf-8")
+    return path
+
+
+def test_missing_path_alone_fails(kg, tmp_path):
+    result = kg("add", "--no-fetch", str(tmp_path / "nope.md"), expect=1)
+    assert result.stderr.strip() == f"error: {tmp_path / 'nope.md'}: no such file or directory"
+
+
+def test_missing_path_next_to_a_good_one(kg, kg_json, tmp_path, good):
+    result = kg("add", "--no-fetch", str(tmp_path / "nope.md"), str(good))
+    assert "no such file or directory" in result.stderr
+    assert "added" in result.stdout
+    assert kg_json("status")["links"] == 1
+
+
+def test_directory_without_notes(kg, tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "data.csv").write_text("a,b\n")
+    result = kg("add", "--no-fetch", str(tmp_path / "empty"), expect=1)
+    assert "no .md or .txt notes in this directory" in result.stderr
+
+
+def test_binary_file(kg, tmp_path, good):
+    binary = tmp_path / "photo.md"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    result = kg("add", "--no-fetch", str(binary), str(good))
+    assert f"error: {binary}: binary file" in result.stderr
+    assert "good.md: added" in result.stdout
+
+
+def test_empty_file(kg, tmp_path):
+    empty = tmp_path / "empty.md"
+    empty.write_text("  \n\n")
+    result = kg("add", "--no-fetch", str(empty), expect=1)
+    assert "empty file" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "encoding, data",
+    [
+        (
+            "gb18030",
+            "# 2024-07-21\n\n自注意力机制让序列中每个位置都能关注其他位置，这是我的中文笔记。\n\n（没看完）\n\nhttps://a.example.com\n",
+        ),
+        ("utf-16", "# 2024-07-21\n\n（没看完）\n\nhttps://a.example.com\n"),
+        (
+            "latin-1",
+            "# 2024-07-21\n\nCafé crème à la française, résumé de l'été\n\n(not finished, très long)\n\nhttps://a.example.com\n",
+        ),
+    ],
+)
+def test_legacy_encodings_are_decoded(kg, kg_json, tmp_path, encoding, data):
+    path = tmp_path / "legacy.md"
+    path.write_bytes(data.encode(encoding))
+    result = kg("add", "--no-fetch", str(path))
+    assert "added" in result.stdout
+    (link,) = kg_json("links")
+    assert link["reading"] == "partial"
+    (note,) = link["notes"]
+    assert note in data
+    if encoding != "utf-16":
+        assert "decoded as" in result.stderr
+
+
+def test_oversized_file(kg, tmp_path, monkeypatch, good):
+    monkeypatch.setenv("KGNOTES_MAX_NOTE_MB", "1")
+    big = tmp_path / "big.md"
+    big.write_text("# 2024-01-01\n" + "x " * 600_000)
+    result = kg("add", "--no-fetch", str(big), str(good))
+    assert "over the 1 MB limit" in result.stderr
+    assert "good.md: added" in result.stdout
+
+
+def test_impossible_date_and_foreign_scheme_are_warnings(kg, kg_json, tmp_path):
+    path = tmp_path / "odd.md"
+    path.write_text(
+        "# 2024-02-01\n\nhttps://a.example.com\n\n# 2-30\n\nftp://files.example.com/x.pdf\n",
+        encoding="utf-8",
+    )
+    result = kg("add", "--no-fetch", str(path))
+    assert f"warning: {path}:5: '# 2-30' is not a real date: kept as text" in result.stderr
+    assert "ftp://files.example.com/x.pdf: not an http(s) link" in result.stderr
+    assert kg_json("status")["entries"] == 1
+    assert [link["url"] for link in kg_json("links")] == ["https://a.example.com"]
+
+
+def test_bad_config_is_one_clear_line(kg, vault, good):
+    (vault / ".kgnotes").mkdir(parents=True)
+    (vault / ".kgnotes" / "config.toml").write_text("[notes\nmax_mb = ")
+    result = kg("add", "--no-fetch", str(good), expect=1)
+    assert "config.toml: cannot read config" in result.stderr
+
+
+def test_a_50_mb_journal_is_turned_away_with_the_way_out(kg, tmp_path, good):
+    big = tmp_path / "huge.md"
+    line = "# 2024-01-01\nhttps://example.com/a (not read)\n"
+    big.write_text(line * (50 * 1024 * 1024 // len(line) + 1))
+    result = kg("add", "--no-fetch", str(big), str(good))
+    assert f"error: {big}: 50.0 MB is over the 20 MB limit" in result.stderr
+    assert "KGNOTES_MAX_NOTE_MB" in result.stderr

@@ -1,0 +1,64 @@
+"""The installed ``kgnotes`` command: fast start, ``python -m``, and real processes."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("torch", "sentence_transformers", "trafilatura", "matplotlib", "transformers")
+SCRIPT = Path(sys.executable).with_name("kgnotes")
+
+
+def run(*args: str, env: dict[str, str], stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(args, env=env, input=stdin, capture_output=True, timeout=120)
+
+
+@pytest.fixture
+def env(vault):
+    return {**os.environ, "KGNOTES_VAULT": str(vault)}
+
+
+def test_help_imports_nothing_heavy(env):
+    probe = (
+        "import sys\n"
+        "from kgnotes.cli import main\n"
+        "sys.argv = ['kgnotes', '--help']\n"
+        "try:\n    main()\n"
+        "except SystemExit:\n    pass\n"
+        f"print('HEAVY=' + ','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    result = run(sys.executable, "-c", probe, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode().splitlines()[-1] == "HEAVY="
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="kgnotes is not installed next to this Python")
+def test_installed_script_round_trip(env, journal_path):
+    added = run(str(SCRIPT), "add", "--year", "2024", "--no-fetch", str(journal_path), env=env)
+    assert added.returncode == 0, added.stderr
+    status = run(str(SCRIPT), "status", "--json", env=env)
+    assert json.loads(status.stdout)["links"] == 21
+
+
+def test_python_dash_m(env):
+    result = run(sys.executable, "-m", "kgnotes", "--help", env=env)
+    assert result.returncode == 0
+    assert b"Usage: kgnotes" in result.stdout
+
+
+def test_errors_are_one_line_unless_asked_for_a_traceback(env, tmp_path):
+    bad = tmp_path / "v"
+    (bad / ".kgnotes").mkdir(parents=True)
+    (bad / ".kgnotes" / "kgnotes.db").write_bytes(b"this is not a database" * 100)
+    env = {**env, "KGNOTES_VAULT": str(bad)}
+    result = run(sys.executable, "-m", "kgnotes", "status", env=env)
+    assert result.returncode == 1
+    assert result.stderr.decode().count("\n") == 1
+    assert "cannot use the database" in result.stderr.decode()
+    traced = run(
+        sys.executable, "-m", "kgnotes", "status", env={**env, "KGNOTES_RAISE_ERRORS": "1"}
+    )
+    assert b"Traceback" in traced.stderr
