@@ -6,16 +6,18 @@ stages that need torch, trafilatura or matplotlib import them inside the functio
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
 
 import click
 
 from kgnotes import __version__, output, pipeline
+from kgnotes.archive import Interrupted, LinkResult
 from kgnotes.config import VaultPaths, resolve_vault
 from kgnotes.errors import KgnotesError
 from kgnotes.store import LINK_STATUSES
@@ -63,30 +65,99 @@ def cli(ctx: click.Context, vault: str | None, verbose: int) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--year", type=click.IntRange(1900, 2100), help="Year for headings without one.")
 @click.option("--no-fetch", is_flag=True, help="Only read the notes; archive links later.")
+@click.option(
+    "--no-wayback", is_flag=True, help="Do not look dead links up in the Wayback Machine."
+)
 @click.pass_obj
 @_errors_to_messages
-def add(vault: VaultPaths, paths: tuple[str, ...], year: int | None, no_fetch: bool) -> None:
-    """Add journal files, directories (every .md/.txt inside) or - for stdin.
+def add(
+    vault: VaultPaths, paths: tuple[str, ...], year: int | None, no_fetch: bool, no_wayback: bool
+) -> None:
+    """Add journal files, directories (every .md/.txt inside), - for stdin, or URLs.
 
-    Adding the same file again changes nothing; adding an edited file updates its entries.
+    New links are then archived. Adding the same file again changes nothing; adding an
+    edited file updates its entries. URLs are filed under today's entry of the vault's inbox.
 
     \b
     Examples:
       kgnotes add vault/notes
-      kgnotes add journal.md --year 2024
+      kgnotes add journal.md --year 2024 --no-fetch
       cat notes.txt | kgnotes add -
+      kgnotes add https://arxiv.org/abs/2010.11929
     """
     stdin = sys.stdin.buffer.read() if "-" in paths else None
-    options = pipeline.AddOptions(year=year, fetch=not no_fetch, stdin=stdin)
-    report = pipeline.add(vault, list(paths), options)
+    options = pipeline.AddOptions(
+        year=year, fetch=not no_fetch, stdin=stdin, wayback=False if no_wayback else None
+    )
+    with _progress() as progress, _interruptible():
+        report = pipeline.add(vault, list(paths), options, progress)
     for file_report in report.files:
         click.echo(output.file_line(file_report))
         for problem in file_report.problems:
             click.echo(f"warning: {problem}", err=True)
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
+    if report.archive is not None and report.archive.results:
+        click.echo(output.archive_summary(report.archive))
     if not report.ok:
         sys.exit(1)
+
+
+@cli.command()
+@click.option("--retry-failed", is_flag=True, help="Try links that failed before, too.")
+@click.option("--refresh", is_flag=True, help="Fetch every link again, archived ones too.")
+@click.option("--concurrency", type=click.IntRange(1, 64), help="Links in flight at once [8].")
+@click.option(
+    "--no-wayback", is_flag=True, help="Do not look dead links up in the Wayback Machine."
+)
+@click.pass_obj
+@_errors_to_messages
+def archive(
+    vault: VaultPaths,
+    retry_failed: bool,
+    refresh: bool,
+    concurrency: int | None,
+    no_wayback: bool,
+) -> None:
+    """Archive pending links: raw snapshot (WARC), clean text and metadata.
+
+    Exit status: 0 when every link tried was archived, 3 when some failed (each is listed
+    with its reason; kgnotes links --status failed shows them later), 130 when interrupted
+    (run the same command again to resume).
+
+    \b
+    Examples:
+      kgnotes archive
+      kgnotes archive --retry-failed --concurrency 16
+    """
+    request = pipeline.ArchiveRequest(
+        retry_failed=retry_failed,
+        refresh=refresh,
+        concurrency=concurrency,
+        wayback=False if no_wayback else None,
+    )
+    with _progress() as progress, _interruptible():
+        report = pipeline.archive(vault, request, progress)
+    click.echo(output.archive_summary(report))
+    if report.failed_by_reason:
+        sys.exit(3)
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@_errors_to_messages
+def show(vault: VaultPaths, url: str, as_json: bool) -> None:
+    """Print one link's archived document: metadata, then the text as Markdown.
+
+    \b
+    Examples:
+      kgnotes show https://en.wikipedia.org/wiki/Word2vec
+      kgnotes show https://arxiv.org/pdf/2010.11929v2 --json
+    """
+    found = pipeline.show(vault, url)
+    click.echo(output.to_json(found) if as_json else output.document_text(found))
 
 
 @cli.command()
@@ -134,6 +205,43 @@ def todo(vault: VaultPaths, as_json: bool) -> None:
     """
     found = pipeline.todo(vault)
     click.echo(output.to_json(found) if as_json else "\n".join(map(output.link_line, found)))
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[LinkResult, int, int], None]]:
+    """A progress bar on a terminal, one plain line per link otherwise (logs, pipes, CI)."""
+    if not sys.stderr.isatty():
+        yield lambda result, done, total: click.echo(output.result_line(result), err=True)
+        return
+    bar: Any = None
+    try:
+
+        def update(result: LinkResult, done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = click.progressbar(length=total, label="archiving", file=sys.stderr)
+                bar.__enter__()
+            if not result.ok:
+                click.echo(f"\r\033[K{output.result_line(result)}", err=True)
+            bar.update(1)
+
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """Ctrl-C: say what was kept, then leave at once without waiting for in-flight fetches."""
+    try:
+        yield
+    except Interrupted as exc:
+        click.echo(output.archive_summary(exc.report), err=True)
+        click.echo("interrupted — what finished is kept; run the same command to resume", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ class FileReport:
 
     label: str
     status: str  # "added", "updated" or "unchanged"
+    key: str = ""
     encoding: str = "utf-8"
     entries: int = 0
     entries_changed: int = 0
@@ -39,7 +40,7 @@ def ingest(
     parse_key = f"parser={PARSER_VERSION};year={year or ''}"
     known = store.note_file(key)
     if known and known.sha256 == note.sha256 and known.parse_key == parse_key:
-        return FileReport(source.label, "unchanged", note.encoding)
+        return FileReport(source.label, "unchanged", key, note.encoding)
     name = source.path.name if source.path else None
     journal = parse_journal(note.text, name=name, year=year, today=today)
     with store.transaction():
@@ -62,6 +63,7 @@ def ingest(
     return FileReport(
         label=source.label,
         status="updated" if known else "added",
+        key=key,
         encoding=note.encoding,
         entries=len(journal.entries),
         entries_changed=changed,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from kgnotes.archive import ArchiveReport, LinkResult
 from kgnotes.ingest import FileReport
 
 
@@ -45,3 +46,39 @@ def link_line(link: dict[str, Any]) -> str:
         f"{link['first_seen']}  {opinion:<16} {link['kind']:<8} {link['status']:<9} "
         f"{link['url']}{title}"
     )
+
+
+def result_line(result: LinkResult) -> str:
+    """One line per archived or failed link (plain output when stderr is not a terminal)."""
+    if result.ok:
+        via = " (from the Wayback Machine)" if result.via == "wayback" else ""
+        title = f" — {result.title}" if result.title else ""
+        return f"archived {result.url}{title}{via}"
+    return f"failed   {result.url}: {result.error}"
+
+
+def archive_summary(report: ArchiveReport) -> str:
+    """``archived 12, failed 3 (dns 2, http 404 1), skipped 1 …``"""
+    failed = report.failed_by_reason
+    text = f"archived {report.archived}, failed {sum(failed.values())}"
+    if failed:
+        text += " (" + ", ".join(f"{reason} {n}" for reason, n in failed.most_common()) + ")"
+    if report.skipped:
+        text += f", skipped {report.skipped} that failed before"
+    if failed or report.skipped:
+        text += " — retry with: kgnotes archive --retry-failed"
+    return text
+
+
+def document_text(doc: dict[str, Any]) -> str:
+    """A link's archived document for reading in a terminal: a header, then the Markdown."""
+    header = [doc["title"] or doc["url"], doc["url"]]
+    facts = [doc.get(k) for k in ("author", "published", "site", "language")]
+    if any(facts):
+        header.append(" · ".join(f for f in facts if f))
+    state = doc["status"] + (f" via {doc['via']}" if doc.get("via") == "wayback" else "")
+    if doc.get("error"):
+        state += f": {doc['error']}"
+    header.append(state)
+    body = doc["text"] if doc.get("text") else "(no text was archived for this link)"
+    return "\n".join(header) + "\n\n" + body

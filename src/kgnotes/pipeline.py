@@ -1,22 +1,31 @@
 """What the commands do, as plain functions over a vault: the CLI calls exactly one of these.
 
-``add`` runs the pipeline stages in order (ingest now; archive, index, graph and export as
+``add`` runs the pipeline stages in order (ingest, then archive; index, graph and export as
 they arrive); the question functions read the store and return plain data ready to print.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from kgnotes import annotations
+from kgnotes import annotations, urls
+from kgnotes.archive import (
+    ArchiveReport,
+    Progress,
+    archive_links,
+    archive_lock,
+    options_from_config,
+    resolve_references,
+)
 from kgnotes.config import VaultPaths, load_config, setting
-from kgnotes.errors import NoteFileError
+from kgnotes.errors import KgnotesError, NoteFileError
 from kgnotes.ingest import FileReport, ingest
-from kgnotes.notefiles import DEFAULT_MAX_MB, discover, read_note
-from kgnotes.store import LinkRecord, Store
+from kgnotes.notefiles import DEFAULT_MAX_MB, NoteSource, NoteText, discover, read_note
+from kgnotes.store import LINK_STATUSES, LinkRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +38,16 @@ class AddOptions:
     fetch: bool = True
     stdin: bytes | None = None
     today: date | None = None
+    wayback: bool | None = None
+    concurrency: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class AddReport:
     files: list[FileReport] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    archive: ArchiveReport | None = None
+    papers: list[tuple[str, str | None]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -42,26 +55,100 @@ class AddReport:
         return bool(self.files) or not self.errors
 
 
-def add(paths: VaultPaths, inputs: list[str], options: AddOptions) -> AddReport:
-    """Ingest notes files, directories or stdin; one bad file never stops the rest."""
+@dataclass(frozen=True)
+class ArchiveRequest:
+    """Options for ``kgnotes archive``."""
+
+    retry_failed: bool = False
+    refresh: bool = False
+    concurrency: int | None = None
+    wayback: bool | None = None
+
+
+def add(
+    paths: VaultPaths, inputs: list[str], options: AddOptions, progress: Progress | None = None
+) -> AddReport:
+    """Ingest notes files, directories, stdin or URLs; then archive the links they hold.
+
+    One bad file never stops the rest, and one bad link never stops the archive.
+    """
     config = load_config(paths)
     max_mb = setting(config, "notes.max_mb", "KGNOTES_MAX_NOTE_MB", DEFAULT_MAX_MB)
     today = options.today or date.today()
-    sources, problems = discover(inputs, paths.root)
+    web = [arg for arg in inputs if _is_url(arg)]
+    sources, problems = discover([arg for arg in inputs if not _is_url(arg)], paths.root)
     report = AddReport(errors=[str(p) for p in problems])
     with Store(paths.db) as store:
         for source in sources:
-            try:
-                data = source.path.read_bytes() if source.path else (options.stdin or b"")
-                note = read_note(source, data, max_mb)
-            except NoteFileError as exc:
-                report.errors.append(str(exc))
-                continue
-            except OSError as exc:
-                report.errors.append(f"{source.label}: cannot read ({exc.strerror or exc})")
-                continue
-            report.files.append(ingest(store, source, note, year=options.year, today=today))
+            note = _read(source, options.stdin, max_mb, report.errors)
+            if note is not None:
+                report.files.append(ingest(store, source, note, year=options.year, today=today))
+        if web:
+            report.files.append(_add_urls(store, web, today))
+        if options.fetch and report.files:
+            archive_options = options_from_config(config, options.concurrency, options.wayback)
+            with archive_lock(paths.state):
+                report.papers = resolve_references(store, archive_options)
+                wanted = store.links_of_files([f.key for f in report.files])
+                wanted |= {
+                    link.id
+                    for link in store.links()
+                    if link.normalized in {paper for _title, paper in report.papers if paper}
+                }
+                jobs = store.archive_queue(("pending",), wanted)
+                report.archive = archive_links(
+                    store, paths.archive, jobs, archive_options, progress
+                )
     return report
+
+
+def _is_url(arg: str) -> bool:
+    return arg.lower().startswith(("http://", "https://"))
+
+
+def _read(
+    source: NoteSource, stdin: bytes | None, max_mb: int, errors: list[str]
+) -> NoteText | None:
+    try:
+        data = source.path.read_bytes() if source.path else (stdin or b"")
+        return read_note(source, data, max_mb)
+    except NoteFileError as exc:
+        errors.append(str(exc))
+    except OSError as exc:
+        errors.append(f"{source.label}: cannot read ({exc.strerror or exc})")
+    return None
+
+
+def _add_urls(store: Store, web: list[str], today: date) -> FileReport:
+    """File URLs given on the command line under today's entry of the vault's inbox."""
+    key = f"inbox:{today.isoformat()}"
+    body = store.file_text(key)
+    known = {m.url for m in urls.find_urls(body)}
+    body = "\n\n".join([body, *(u for u in dict.fromkeys(web) if u not in known)]).strip()
+    text = f"# {today.isoformat()}\n\n{body}\n"
+    data = text.encode("utf-8")
+    note = NoteText(text, "utf-8", hashlib.sha256(data).hexdigest(), len(data))
+    return ingest(
+        store, NoteSource(key, f"inbox {today.isoformat()}"), note, year=None, today=today
+    )
+
+
+def archive(
+    paths: VaultPaths, request: ArchiveRequest, progress: Progress | None = None
+) -> ArchiveReport:
+    """Archive pending links (and failed ones with ``retry_failed``, all with ``refresh``)."""
+    options = options_from_config(load_config(paths), request.concurrency, request.wayback)
+    statuses = ("pending",)
+    if request.retry_failed or request.refresh:
+        statuses += ("failed",)
+    if request.refresh:
+        statuses += ("archived",)
+    with Store(paths.db) as store, archive_lock(paths.state):
+        resolve_references(store, options)
+        jobs = store.archive_queue(statuses)
+        report = archive_links(store, paths.archive, jobs, options, progress)
+        report.skipped = 0 if "failed" in statuses else store.count_links("failed")
+        return report
 
 
 def status(paths: VaultPaths) -> dict[str, Any]:
@@ -72,6 +159,8 @@ def status(paths: VaultPaths) -> dict[str, Any]:
 
 def links(paths: VaultPaths, status: str | None = None) -> list[dict[str, Any]]:
     """Every link as a plain dict, oldest first."""
+    if status is not None and status not in LINK_STATUSES:
+        raise KgnotesError(f"{status}: not a link status (use one of {', '.join(LINK_STATUSES)})")
     with Store(paths.db) as store:
         return [link_view(record) for record in store.links(status)]
 
@@ -85,8 +174,37 @@ def todo(paths: VaultPaths) -> list[dict[str, Any]]:
     ]
 
 
+def show(paths: VaultPaths, url: str) -> dict[str, Any]:
+    """One link's archived document: metadata and the extracted text as Markdown."""
+    normalized = urls.normalize(url)
+    with Store(paths.db) as store:
+        found = store.links(normalized=normalized)
+        if not found:
+            raise KgnotesError(f"{url}: not in this vault — add it with: kgnotes add {url}")
+        link = found[0]
+        kept = store.document_of(link.id)
+    document, snapshot = kept if kept else (None, None)
+    return {
+        "url": link.url,
+        "normalized": link.normalized,
+        "kind": link.kind,
+        "status": link.status,
+        "title": (document.title if document else None) or link.title,
+        "author": document.author if document else None,
+        "published": document.published if document else None,
+        "site": document.site if document else None,
+        "language": document.language if document else None,
+        "text": document.text if document else None,
+        "extraction": document.extraction if document else None,
+        "via": link.via,
+        "archived_at": link.archived_at,
+        "snapshot": snapshot,
+        "error": link.error,
+    }
+
+
 def link_view(record: LinkRecord) -> dict[str, Any]:
-    """The public shape of a link (``links --json``): what the journal says about it, folded."""
+    """The public shape of a link (``links --json``): what the journal says, and the archive."""
     reading, quality, added = annotations.fold(record.notes)
     return {
         "url": record.url,
@@ -100,4 +218,11 @@ def link_view(record: LinkRecord) -> dict[str, Any]:
         "notes": [note.raw for note in record.notes],
         "quote": record.quote,
         "title": record.title,
+        "final_url": record.final_url,
+        "http_status": record.http_status,
+        "error": record.error,
+        "reason": record.reason,
+        "attempts": record.attempts,
+        "archived_at": record.archived_at,
+        "via": record.via,
     }

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kgnotes.annotations import Annotation
 from kgnotes.errors import VaultBusyError, VaultError
+from kgnotes.extract import Document
 from kgnotes.journal import Block, Entry, Mention
 
 BUSY_TIMEOUT_MS = 30_000
@@ -182,7 +183,25 @@ def _migration_1(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = [_migration_1]
+def _migration_2(db: sqlite3.Connection) -> None:
+    """The archiver: a failure's short reason, a paper's categories, and remembered title
+    searches (so a paper named without a link is looked up once, not on every run)."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE links ADD COLUMN reason TEXT;
+        ALTER TABLE documents ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+        CREATE TABLE title_lookups (
+            key TEXT PRIMARY KEY,
+            paper TEXT,
+            checked_at TEXT NOT NULL
+        );
+        CREATE INDEX refs_link ON refs(link_id)
+        """,
+    )
+
+
+MIGRATIONS = [_migration_1, _migration_2]
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -206,6 +225,40 @@ class StoredEntry:
 
 
 @dataclass(frozen=True)
+class LinkJob:
+    """A link waiting to be archived."""
+
+    id: int
+    url: str
+    normalized: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class ArchivedLink:
+    """What the archiver kept for a link, ready to be recorded."""
+
+    document: Document
+    content_hash: str
+    snapshot: str | None
+    final_url: str | None
+    http_status: int | None
+    attempts: int
+    via: str
+
+
+@dataclass(frozen=True)
+class FailedLink:
+    """Why a link could not be archived: ``reason`` is the short category for summaries."""
+
+    reason: str
+    error: str
+    http_status: int | None
+    final_url: str | None
+    attempts: int
+
+
+@dataclass(frozen=True)
 class LinkRecord:
     """A link with everything the journal said about it, oldest statement first."""
 
@@ -222,6 +275,7 @@ class LinkRecord:
     attempts: int
     archived_at: str | None
     via: str | None
+    reason: str | None = None
     quote: str | None = None
     notes: tuple[Annotation, ...] = field(default_factory=tuple)
 
@@ -451,18 +505,31 @@ class Store:
             "edges": one("SELECT COUNT(*) FROM edges"),
         }
 
-    def links(self, status: str | None = None) -> list[LinkRecord]:
-        """Every link (or those with ``status``), oldest first, with its notes in written order."""
-        where, params = ("WHERE l.status = ?", (status,)) if status else ("", ())
+    def links(self, status: str | None = None, normalized: str | None = None) -> list[LinkRecord]:
+        """Every link (or those with ``status``), oldest first, with its notes in written order.
+
+        A link is first seen on the earliest journal day that mentions it, or that names the
+        paper it resolved to; links from nowhere else date from when they were stored.
+        """
+        where, params = "WHERE 1", []
+        if status:
+            where, params = where + " AND l.status = ?", [*params, status]
+        if normalized:
+            where, params = where + " AND l.normalized = ?", [*params, normalized]
         rows = self.db.execute(
-            f"""SELECT l.*,
-                   COALESCE(MIN(NULLIF(e.day, '')), substr(l.created_at, 1, 10)) AS first_seen,
+            f"""WITH seen(link_id, day) AS (
+                    SELECT m.link_id, e.day FROM link_mentions m JOIN entries e ON e.id = m.entry_id
+                    UNION ALL
+                    SELECT r.link_id, e.day FROM refs r
+                    JOIN blocks b ON b.id = r.block_id JOIN entries e ON e.id = b.entry_id
+                    WHERE r.link_id IS NOT NULL)
+                SELECT l.*,
+                   COALESCE(MIN(NULLIF(s.day, '')), substr(l.created_at, 1, 10)) AS first_seen,
                    (SELECT m.title FROM link_mentions m
                     WHERE m.link_id = l.id AND m.title IS NOT NULL
                     ORDER BY m.id LIMIT 1) AS mention_title
                 FROM links l
-                LEFT JOIN link_mentions lm ON lm.link_id = l.id
-                LEFT JOIN entries e ON e.id = lm.entry_id
+                LEFT JOIN seen s ON s.link_id = l.id
                 {where}
                 GROUP BY l.id
                 ORDER BY first_seen, l.id""",
@@ -484,11 +551,164 @@ class Store:
                 attempts=r["attempts"],
                 archived_at=r["archived_at"],
                 via=r["via"],
+                reason=r["reason"],
                 quote=quotes.get(r["id"]),
                 notes=tuple(notes.get(r["id"], ())),
             )
             for r in rows
         ]
+
+    # -- archiving ---------------------------------------------------------------------------
+
+    def archive_queue(
+        self, statuses: tuple[str, ...], link_ids: set[int] | None = None
+    ) -> list[LinkJob]:
+        """Links in ``statuses`` (optionally only ``link_ids``), oldest first."""
+        marks = ", ".join("?" * len(statuses))
+        rows = self.db.execute(
+            f"SELECT id, url, normalized, kind FROM links WHERE status IN ({marks}) ORDER BY id",
+            statuses,
+        )
+        return [
+            LinkJob(r["id"], r["url"], r["normalized"], r["kind"])
+            for r in rows
+            if link_ids is None or r["id"] in link_ids
+        ]
+
+    def count_links(self, status: str) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM links WHERE status = ?", (status,)).fetchone()[
+            0
+        ]
+
+    def links_of_files(self, keys: list[str]) -> set[int]:
+        """Ids of links mentioned in the given note files."""
+        marks = ", ".join("?" * len(keys))
+        rows = self.db.execute(
+            f"""SELECT m.link_id FROM link_mentions m
+                JOIN entries e ON e.id = m.entry_id JOIN notefiles f ON f.id = e.file_id
+                WHERE f.path IN ({marks})""",
+            keys,
+        )
+        return {r[0] for r in rows}
+
+    def record_archived(self, link_id: int, capture: ArchivedLink) -> None:
+        """Keep a document (once per distinct text) and mark the link archived."""
+        doc = capture.document
+        now = _now()
+        self.db.execute(
+            """INSERT INTO documents (link_id, content_hash, content_type, title, author,
+                 published, site, language, description, text, extraction, snapshot, fetched_at,
+                 tags)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (link_id, content_hash) DO UPDATE SET
+                 snapshot = excluded.snapshot, fetched_at = excluded.fetched_at""",
+            (
+                link_id,
+                capture.content_hash,
+                doc.content_type,
+                doc.title,
+                doc.author,
+                doc.published,
+                doc.site,
+                doc.language,
+                doc.description,
+                doc.text,
+                doc.extraction,
+                capture.snapshot,
+                now,
+                json.dumps(list(doc.tags)),
+            ),
+        )
+        self.db.execute(
+            """UPDATE links SET status = 'archived', title = ?, final_url = ?, http_status = ?,
+                 error = NULL, reason = NULL, attempts = attempts + ?, archived_at = ?, via = ?
+               WHERE id = ?""",
+            (
+                doc.title,
+                capture.final_url,
+                capture.http_status,
+                capture.attempts,
+                now,
+                capture.via,
+                link_id,
+            ),
+        )
+
+    def record_failed(self, link_id: int, failure: FailedLink) -> None:
+        """Mark a link failed with its reason; a link archived before keeps its archive."""
+        self.db.execute(
+            """UPDATE links SET
+                 status = CASE WHEN status = 'archived' THEN 'archived' ELSE 'failed' END,
+                 reason = ?, error = ?, http_status = ?, final_url = COALESCE(?, final_url),
+                 attempts = attempts + ?
+               WHERE id = ?""",
+            (
+                failure.reason,
+                failure.error,
+                failure.http_status,
+                failure.final_url,
+                failure.attempts,
+                link_id,
+            ),
+        )
+
+    def document_of(self, link_id: int) -> tuple[Document, str | None] | None:
+        """The latest document archived for a link, and its snapshot's path in the vault."""
+        row = self.db.execute(
+            "SELECT * FROM documents WHERE link_id = ? ORDER BY fetched_at DESC, id DESC LIMIT 1",
+            (link_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        document = Document(
+            text=row["text"],
+            extraction=row["extraction"],
+            title=row["title"],
+            author=row["author"],
+            published=row["published"],
+            site=row["site"],
+            language=row["language"],
+            description=row["description"],
+            content_type=row["content_type"],
+            tags=tuple(json.loads(row["tags"])),
+        )
+        return document, row["snapshot"]
+
+    def file_text(self, key: str) -> str:
+        """The bodies of a note file's entries, in order (used for the URL inbox)."""
+        rows = self.db.execute(
+            """SELECT e.body FROM entries e JOIN notefiles f ON f.id = e.file_id
+               WHERE f.path = ? ORDER BY e.line""",
+            (key,),
+        )
+        return "\n\n".join(r[0] for r in rows)
+
+    # -- paper titles written without a link -------------------------------------------------
+
+    def unresolved_references(self) -> list[tuple[int, str]]:
+        rows = self.db.execute("SELECT id, text FROM refs WHERE link_id IS NULL ORDER BY id")
+        return [(r["id"], r["text"]) for r in rows]
+
+    def title_lookup(self, key: str) -> tuple[bool, str | None]:
+        """(asked before, the paper URL it resolved to or None)."""
+        row = self.db.execute("SELECT paper FROM title_lookups WHERE key = ?", (key,)).fetchone()
+        return (row is not None, row["paper"] if row else None)
+
+    def save_title_lookup(self, key: str, paper: str | None) -> None:
+        self.db.execute(
+            """INSERT INTO title_lookups (key, paper, checked_at) VALUES (?, ?, ?)
+               ON CONFLICT (key) DO UPDATE SET paper = excluded.paper,
+                 checked_at = excluded.checked_at""",
+            (key, paper, _now()),
+        )
+
+    def resolve_reference(self, ref_id: int, url: str, normalized: str, kind: str) -> int:
+        """Point a reference at the link for its paper, creating the link if need be."""
+        link_id, _created = self._link_for(
+            Mention(url=url, normalized=normalized, kind=kind, line=0)
+        )
+        self.db.execute("UPDATE refs SET link_id = ? WHERE id = ?", (link_id, ref_id))
+        return link_id
 
     def _notes_by_link(self) -> tuple[dict[int, list[Annotation]], dict[int, str]]:
         """Notes per link in the order they were written: by entry date, then place in the entry."""

@@ -1,0 +1,362 @@
+"""Archiving links: many at once, politely, and without ever losing a run.
+
+Workers (threads) fetch and extract; the main thread alone writes to SQLite, one transaction
+per link, so a run killed at any moment keeps every link it finished and leaves the rest
+pending. Snapshots are WARC files written to a temporary name and renamed into place, so a
+half-written snapshot is never visible. A scheduler hands out links so that no more than
+``concurrency`` are in flight and no more than ``per_host`` on any one host.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import logging
+import os
+import re
+import threading
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from kgnotes.config import setting
+from kgnotes.errors import KgnotesError, VaultBusyError
+from kgnotes.fetch import Exchange, Fetcher, FetchError, FetchOptions
+from kgnotes.sources import Capture, Endpoints, arxiv, source_for, wayback
+from kgnotes.store import ArchivedLink, FailedLink, LinkJob, Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ArchiveOptions:
+    """How to archive: limits, the Wayback fallback, fetch policy and service endpoints."""
+
+    concurrency: int = 8
+    per_host: int = 2
+    wayback: bool = True
+    fetch: FetchOptions = field(default_factory=FetchOptions)
+    endpoints: Endpoints = field(default_factory=Endpoints)
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """The outcome for one link, for progress lines and the summary."""
+
+    url: str
+    ok: bool
+    title: str | None = None
+    reason: str | None = None
+    error: str | None = None
+    via: str = "direct"
+
+
+@dataclass
+class ArchiveReport:
+    results: list[LinkResult] = field(default_factory=list)
+    skipped: int = 0
+    interrupted: bool = False
+
+    @property
+    def archived(self) -> int:
+        return sum(r.ok for r in self.results)
+
+    @property
+    def failed_by_reason(self) -> Counter[str]:
+        return Counter(r.reason or "error" for r in self.results if not r.ok)
+
+
+class Interrupted(KgnotesError):
+    """Ctrl-C during a run: what was finished is kept, the rest stays pending."""
+
+    def __init__(self, report: ArchiveReport):
+        super().__init__("interrupted: run the same command again to resume")
+        self.report = report
+
+
+Progress = Callable[[LinkResult, int, int], None]
+
+
+def options_from_config(
+    config: dict[str, Any], concurrency: int | None = None, wayback_on: bool | None = None
+) -> ArchiveOptions:
+    """Archive options from ``[fetch]`` in config.toml and ``KGNOTES_*`` variables; command-line
+    values (``concurrency``, ``wayback_on``) win over both."""
+    base, fetch = ArchiveOptions(), FetchOptions()
+    fetch = FetchOptions(
+        connect_timeout=setting(
+            config, "fetch.connect_timeout", "KGNOTES_CONNECT_TIMEOUT", fetch.connect_timeout
+        ),
+        read_timeout=setting(
+            config, "fetch.read_timeout", "KGNOTES_READ_TIMEOUT", fetch.read_timeout
+        ),
+        retries=setting(config, "fetch.retries", "KGNOTES_RETRIES", fetch.retries),
+        backoff=setting(config, "fetch.backoff", "KGNOTES_BACKOFF", fetch.backoff),
+        retry_after_cap=setting(
+            config, "fetch.retry_after_cap", "KGNOTES_RETRY_AFTER_CAP", fetch.retry_after_cap
+        ),
+        max_redirects=setting(
+            config, "fetch.max_redirects", "KGNOTES_MAX_REDIRECTS", fetch.max_redirects
+        ),
+        max_bytes=int(
+            setting(config, "fetch.max_mb", "KGNOTES_MAX_FETCH_MB", fetch.max_bytes / 2**20) * 2**20
+        ),
+    )
+    return ArchiveOptions(
+        concurrency=concurrency
+        or setting(config, "fetch.concurrency", "KGNOTES_CONCURRENCY", base.concurrency),
+        per_host=setting(config, "fetch.per_host", "KGNOTES_PER_HOST", base.per_host),
+        wayback=wayback_on
+        if wayback_on is not None
+        else setting(config, "fetch.wayback", "KGNOTES_WAYBACK", base.wayback),
+        fetch=fetch,
+        endpoints=Endpoints.from_config(config),
+    )
+
+
+def resolve_references(store: Store, options: ArchiveOptions) -> list[tuple[str, str | None]]:
+    """Look up paper titles written without a link (arXiv title search), once per title.
+
+    Returns (title, paper URL or None) for each title looked up now; a failed lookup is not
+    remembered, so it is tried again on the next run.
+    """
+    fetcher = Fetcher(options.fetch)
+    found: list[tuple[str, str | None]] = []
+    for ref_id, title in store.unresolved_references():
+        key = " ".join(re.findall(r"[a-z0-9]+", title.lower()))
+        asked, paper_url = store.title_lookup(key)
+        if not asked:
+            try:
+                paper = arxiv.find_by_title(title, fetcher, options.endpoints)
+            except FetchError as exc:
+                log.info("%s: title search failed (%s)", title, exc.detail)
+                continue
+            paper_url = f"https://arxiv.org/abs/{paper.id}" if paper else None
+            with store.transaction():
+                store.save_title_lookup(key, paper_url)
+            found.append((title, paper_url))
+        if paper_url:
+            with store.transaction():
+                store.resolve_reference(ref_id, paper_url, paper_url, "paper")
+    return found
+
+
+@contextlib.contextmanager
+def archive_lock(state_dir: Path) -> Iterator[None]:
+    """One archiver per vault: a second one is told the vault is busy instead of racing."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: SQLite's own locking still keeps the data safe
+        yield
+        return
+    state_dir.mkdir(parents=True, exist_ok=True)
+    with open(state_dir / "archive.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise VaultBusyError(
+                f"{state_dir.parent}: another kgnotes is archiving this vault (pid {holder}) — "
+                "wait for it to finish, then run kgnotes archive"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def archive_links(
+    store: Store,
+    archive_dir: Path,
+    jobs: list[LinkJob],
+    options: ArchiveOptions,
+    progress: Progress | None = None,
+) -> ArchiveReport:
+    """Capture every job, recording each as it finishes; raises Interrupted on Ctrl-C."""
+    report = ArchiveReport()
+    _sweep_temporary_files(archive_dir)
+    fetcher = Fetcher(options.fetch)
+    queue = _HostQueue(jobs, options)
+    pool = ThreadPoolExecutor(max_workers=max(1, options.concurrency), thread_name_prefix="fetch")
+    running: dict[Future[tuple[ArchivedLink | None, FailedLink | None]], LinkJob] = {}
+    try:
+        while queue or running:
+            for job in queue.take(options.concurrency - len(running)):
+                running[pool.submit(capture_link, job, fetcher, options, archive_dir)] = job
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                job = running.pop(future)
+                queue.release(job)
+                result = _record(store, job, *future.result())
+                report.results.append(result)
+                if progress:
+                    progress(result, len(report.results), len(jobs))
+    except KeyboardInterrupt:
+        report.interrupted = True
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise Interrupted(report) from None
+    pool.shutdown(wait=True)
+    return report
+
+
+class _HostQueue:
+    """Jobs grouped by host, handed out round-robin within the per-host limit."""
+
+    def __init__(self, jobs: list[LinkJob], options: ArchiveOptions):
+        self.per_host = max(1, options.per_host)
+        self.endpoints = options.endpoints
+        self.waiting: dict[str, deque[LinkJob]] = {}
+        for job in jobs:
+            self.waiting.setdefault(self.host(job), deque()).append(job)
+        self.order = deque(self.waiting)
+        self.active: Counter[str] = Counter()
+
+    def __bool__(self) -> bool:
+        return any(self.waiting.values())
+
+    def host(self, job: LinkJob) -> str:
+        """The host a job will actually load: the API's for papers and videos."""
+        module = source_for(job.url).__name__.rsplit(".", 1)[-1]
+        url = {"arxiv": self.endpoints.arxiv_api, "youtube": self.endpoints.youtube_oembed}.get(
+            module, job.url
+        )
+        parts = urlsplit(url)
+        return f"{parts.hostname}:{parts.port or ''}"
+
+    def take(self, room: int) -> list[LinkJob]:
+        taken: list[LinkJob] = []
+        while room > len(taken):
+            for _ in range(len(self.order)):
+                host = self.order[0]
+                self.order.rotate(-1)
+                if self.waiting[host] and self.active[host] < self.per_host:
+                    taken.append(self.waiting[host].popleft())
+                    self.active[host] += 1
+                    break
+            else:
+                return taken
+        return taken
+
+    def release(self, job: LinkJob) -> None:
+        self.active[self.host(job)] -= 1
+
+
+def capture_link(
+    job: LinkJob, fetcher: Fetcher, options: ArchiveOptions, archive_dir: Path
+) -> tuple[ArchivedLink | None, FailedLink | None]:
+    """Fetch, extract and snapshot one link (runs in a worker thread; touches no database)."""
+    source = source_for(job.url)
+    try:
+        captured = _capture(job, source, fetcher, options)
+        snapshot = write_warc(archive_dir, job.normalized, captured.exchanges)
+    except FetchError as exc:
+        return None, FailedLink(exc.reason, exc.detail, exc.status, exc.final_url, exc.attempts)
+    except OSError as exc:
+        return None, FailedLink("disk", f"cannot write the snapshot ({exc})", None, None, 1)
+    except Exception as exc:  # a bug or a hostile page must cost one link, not the run
+        log.exception("%s: unexpected error", job.url)
+        return None, FailedLink("error", f"unexpected error: {exc!r}", None, None, 1)
+    doc = captured.document
+    digest = hashlib.sha256(f"{doc.title}\x00{doc.text}".encode()).hexdigest()
+    return ArchivedLink(
+        doc,
+        digest,
+        snapshot,
+        captured.final_url,
+        captured.http_status,
+        captured.attempts,
+        captured.via,
+    ), None
+
+
+def _capture(job: LinkJob, source, fetcher: Fetcher, options: ArchiveOptions) -> Capture:
+    try:
+        return source.capture(job.url, fetcher, options.endpoints)
+    except FetchError as exc:
+        if not (options.wayback and source.WAYBACK_OK and exc.reason in wayback.DEAD_REASONS):
+            raise
+        try:
+            return wayback.capture(job.url, source, fetcher, options.endpoints)
+        except FetchError as second:
+            log.info("%s: no Wayback copy either (%s)", job.url, second.detail)
+            raise exc from None
+
+
+def _record(
+    store: Store, job: LinkJob, archived: ArchivedLink | None, failed: FailedLink | None
+) -> LinkResult:
+    with store.transaction():
+        if archived:
+            store.record_archived(job.id, archived)
+        elif failed:
+            store.record_failed(job.id, failed)
+    if archived:
+        return LinkResult(job.url, True, title=archived.document.title, via=archived.via)
+    assert failed is not None
+    return LinkResult(job.url, False, reason=failed.reason, error=failed.error)
+
+
+def write_warc(archive_dir: Path, normalized: str, exchanges: list[Exchange]) -> str | None:
+    """Write every exchange as WARC request/response records; returns the path in the vault."""
+    if not exchanges:
+        return None
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    digest = hashlib.sha256(normalized.encode()).hexdigest()
+    folder = archive_dir / digest[:2] / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = exchanges[-1].when.strftime("%Y%m%dT%H%M%S%fZ")
+    final = folder / f"{stamp}.warc.gz"
+    temporary = folder / f".{stamp}.{os.getpid()}.{threading.get_ident()}.tmp"
+    with open(temporary, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for exchange in exchanges:
+            parts = urlsplit(exchange.url)
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            date = {"WARC-Date": exchange.when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+            request_headers = [("Host", parts.netloc), *exchange.request_headers]
+            request = writer.create_warc_record(
+                exchange.url,
+                "request",
+                payload=io.BytesIO(b""),
+                warc_headers_dict=date,
+                http_headers=StatusAndHeaders(
+                    f"GET {target} HTTP/1.1", request_headers, is_http_request=True
+                ),
+            )
+            response = writer.create_warc_record(
+                exchange.url,
+                "response",
+                payload=io.BytesIO(exchange.raw_body),
+                warc_headers_dict=date,
+                http_headers=StatusAndHeaders(
+                    f"{exchange.status} {exchange.reason}".strip(),
+                    exchange.response_headers,
+                    protocol="HTTP/1.1",
+                ),
+            )
+            writer.write_request_response_pair(request, response)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, final)
+    return final.relative_to(archive_dir.parent.parent).as_posix()
+
+
+def _sweep_temporary_files(archive_dir: Path) -> None:
+    """Remove snapshots a killed run left half-written (they were never renamed into place)."""
+    if archive_dir.exists():
+        for leftover in archive_dir.glob("*/*/.*.tmp"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()

@@ -1,0 +1,60 @@
+"""Site-aware capture: each module claims some URLs and knows how to keep them best.
+
+A source module has ``claims(url) -> bool`` and ``capture(url, fetcher, endpoints) -> Capture``
+(raising FetchError). ``web`` claims everything, so it comes last. Every remote endpoint other
+than the linked URL itself comes from ``Endpoints``, so a mirror or a local server can stand in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from kgnotes.config import setting
+from kgnotes.extract import Document
+from kgnotes.fetch import Exchange
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Base URLs of the services kgnotes asks about links (config ``[sources]``, env overrides)."""
+
+    arxiv_api: str = "https://export.arxiv.org/api/query"
+    arxiv_pdf: str = "https://arxiv.org/pdf/"
+    youtube_oembed: str = "https://www.youtube.com/oembed"
+    wayback: str = "https://archive.org/wayback/available"
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Endpoints:
+        defaults = cls()
+        return cls(
+            arxiv_api=setting(config, "sources.arxiv_api", "KGNOTES_ARXIV_API", defaults.arxiv_api),
+            arxiv_pdf=setting(config, "sources.arxiv_pdf", "KGNOTES_ARXIV_PDF", defaults.arxiv_pdf),
+            youtube_oembed=setting(
+                config, "sources.youtube_oembed", "KGNOTES_YOUTUBE_OEMBED", defaults.youtube_oembed
+            ),
+            wayback=setting(config, "sources.wayback", "KGNOTES_WAYBACK_API", defaults.wayback),
+        )
+
+
+@dataclass(frozen=True)
+class Capture:
+    """What capturing a link produced: the document and every HTTP exchange behind it."""
+
+    document: Document
+    final_url: str
+    http_status: int | None
+    exchanges: list[Exchange] = field(default_factory=list)
+    attempts: int = 1
+    via: str = "direct"
+
+
+def source_for(url: str) -> ModuleType:
+    """The first source module that claims ``url``."""
+    from kgnotes.sources import arxiv, web, wikipedia, youtube
+
+    for module in (arxiv, youtube, wikipedia, web):
+        if module.claims(url):
+            return module
+    return web

@@ -1,0 +1,30 @@
+"""Any web page or file: fetch it, then extract by content type."""
+
+from __future__ import annotations
+
+from kgnotes.extract import HTML_TYPES, extract
+from kgnotes.fetch import Fetcher
+from kgnotes.sources import Capture, Endpoints
+
+WAYBACK_OK = True  # a dead page may be looked up in the Wayback Machine
+
+
+def claims(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
+
+
+def capture(url: str, fetcher: Fetcher, endpoints: Endpoints) -> Capture:
+    response = fetcher.get(url)
+    text = None
+    kind = response.content_type
+    if (
+        not kind
+        or kind.startswith("text/")
+        or kind in HTML_TYPES
+        or kind.endswith(("+xml", "/xml"))
+    ):
+        text, _charset = response.text()
+    document = extract(kind, response.body, text, response.final_url)
+    return Capture(
+        document, response.final_url, response.status, response.exchanges, response.attempts
+    )

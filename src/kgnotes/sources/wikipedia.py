@@ -1,0 +1,39 @@
+"""Wikipedia articles: the page's clean text, with the canonical title and language from the URL."""
+
+from __future__ import annotations
+
+import dataclasses
+from urllib.parse import unquote, urlsplit
+
+from kgnotes.fetch import Fetcher
+from kgnotes.sources import Capture, Endpoints, web
+
+WAYBACK_OK = True
+
+
+def claims(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host == "wikipedia.org" or host.endswith(".wikipedia.org")
+
+
+def article(url: str) -> tuple[str | None, str | None]:
+    """(title, language) from ``https://en.wikipedia.org/wiki/Neural_scaling_law``."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().replace(".m.wikipedia.org", ".wikipedia.org")
+    language = host.removesuffix(".wikipedia.org") if host.endswith(".wikipedia.org") else None
+    title = None
+    if parts.path.startswith("/wiki/"):
+        title = unquote(parts.path[len("/wiki/") :]).replace("_", " ").strip() or None
+    return title, language if language and language != "www" else None
+
+
+def capture(url: str, fetcher: Fetcher, endpoints: Endpoints) -> Capture:
+    captured = web.capture(url, fetcher, endpoints)
+    title, language = article(captured.final_url)
+    document = dataclasses.replace(
+        captured.document,
+        title=title or captured.document.title,
+        language=language or captured.document.language,
+        site="Wikipedia",
+    )
+    return dataclasses.replace(captured, document=document)
