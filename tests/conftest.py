@@ -1,23 +1,69 @@
-"""Shared fixtures: every test gets its own vault in ``tmp_path`` and a real CLI runner."""
+"""Shared fixtures: every test gets its own vault in ``tmp_path``, a real CLI runner, and a
+real local web server; no test can reach the internet."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from kgnotes.cli import cli
+from tests.webserver import Web, standard_routes
 
 FIXTURES = Path(__file__).parent / "fixtures"
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _local_only(host, *args, **kwargs):
+    """Resolve loopback addresses only: any other host fails as DNS would offline."""
+    name = host.decode() if isinstance(host, bytes) else str(host)
+    try:
+        local = ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        local = name == "localhost"
+    if not local:
+        raise socket.gaierror(socket.EAI_NONAME, f"tests resolve no outside host ({name})")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def web_server():
+    web = Web()
+    standard_routes(web)
+    yield web
+    web.close()
+
+
+@pytest.fixture
+def web(web_server):
+    web_server.reset()
+    return web_server
 
 
 @pytest.fixture(autouse=True)
-def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point kgnotes at a fresh vault, and keep the user's environment out of the tests."""
-    for name in ("KGNOTES_RAISE_ERRORS", "KGNOTES_MAX_NOTE_MB"):
+def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, web_server: Web) -> Path:
+    """A fresh vault; services pointed at the local server; the user's settings kept out."""
+    for name in ("KGNOTES_RAISE_ERRORS", "KGNOTES_MAX_NOTE_MB", "KGNOTES_CONCURRENCY"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(socket, "getaddrinfo", _local_only)
+    settings = {
+        "KGNOTES_ARXIV_API": web_server.url("/arxiv/api/query"),
+        "KGNOTES_ARXIV_PDF": web_server.url("/arxiv/pdf/"),
+        "KGNOTES_YOUTUBE_OEMBED": web_server.url("/oembed"),
+        "KGNOTES_WAYBACK_API": web_server.url("/wayback/available"),
+        "KGNOTES_CONNECT_TIMEOUT": "2",
+        "KGNOTES_READ_TIMEOUT": "1",
+        "KGNOTES_RETRIES": "2",
+        "KGNOTES_BACKOFF": "0.05",
+        "KGNOTES_RETRY_AFTER_CAP": "2",
+        "KGNOTES_MAX_FETCH_MB": "1",
+    }
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
     root = tmp_path / "vault"
     monkeypatch.setenv("KGNOTES_VAULT", str(root))
     return root
@@ -38,8 +84,8 @@ def kg():
 
 @pytest.fixture
 def kg_json(kg):
-    def run(*args: str):
-        return json.loads(kg(*args, "--json").stdout)
+    def run(*args: str, expect: int = 0):
+        return json.loads(kg(*args, "--json", expect=expect).stdout)
 
     return run
 

@@ -62,7 +62,13 @@ def archive_summary(report: ArchiveReport) -> str:
     failed = report.failed_by_reason
     text = f"archived {report.archived}, failed {sum(failed.values())}"
     if failed:
-        text += " (" + ", ".join(f"{reason} {n}" for reason, n in failed.most_common()) + ")"
+        text += (
+            " ("
+            + ", ".join(
+                f"{reason} {n}" for reason, n in sorted(failed.items(), key=lambda i: (-i[1], i[0]))
+            )
+            + ")"
+        )
     if report.skipped:
         text += f", skipped {report.skipped} that failed before"
     if failed or report.skipped:

@@ -144,10 +144,11 @@ def archive(
     if request.refresh:
         statuses += ("archived",)
     with Store(paths.db) as store, archive_lock(paths.state):
+        skipped = 0 if "failed" in statuses else store.count_links("failed")
         resolve_references(store, options)
         jobs = store.archive_queue(statuses)
         report = archive_links(store, paths.archive, jobs, options, progress)
-        report.skipped = 0 if "failed" in statuses else store.count_links("failed")
+        report.skipped = skipped
         return report
 
 

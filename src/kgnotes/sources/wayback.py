@@ -34,5 +34,5 @@ def capture(url: str, source, fetcher: Fetcher, endpoints: Endpoints) -> Capture
     snapshot = snapshot_url(url, fetcher, endpoints)
     if snapshot is None:
         raise FetchError(url, "not in wayback", "no Wayback Machine snapshot")
-    captured = source.capture(snapshot, fetcher, endpoints)
+    captured = source.capture(url, fetcher, endpoints, fetch_url=snapshot)
     return dataclasses.replace(captured, via="wayback")

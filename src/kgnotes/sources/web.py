@@ -13,8 +13,11 @@ def claims(url: str) -> bool:
     return url.lower().startswith(("http://", "https://"))
 
 
-def capture(url: str, fetcher: Fetcher, endpoints: Endpoints) -> Capture:
-    response = fetcher.get(url)
+def capture(
+    url: str, fetcher: Fetcher, endpoints: Endpoints, fetch_url: str | None = None
+) -> Capture:
+    """Fetch ``url`` (or a copy of it at ``fetch_url``, such as a Wayback snapshot)."""
+    response = fetcher.get(fetch_url or url)
     text = None
     kind = response.content_type
     if (

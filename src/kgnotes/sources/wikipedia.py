@@ -27,9 +27,13 @@ def article(url: str) -> tuple[str | None, str | None]:
     return title, language if language and language != "www" else None
 
 
-def capture(url: str, fetcher: Fetcher, endpoints: Endpoints) -> Capture:
-    captured = web.capture(url, fetcher, endpoints)
-    title, language = article(captured.final_url)
+def capture(
+    url: str, fetcher: Fetcher, endpoints: Endpoints, fetch_url: str | None = None
+) -> Capture:
+    captured = web.capture(url, fetcher, endpoints, fetch_url)
+    # The canonical title follows redirects (Word2Vec → Word2vec) unless the page came from
+    # a copy elsewhere (a Wayback snapshot), where only the URL as written names it.
+    title, language = article(captured.final_url if fetch_url is None else url)
     document = dataclasses.replace(
         captured.document,
         title=title or captured.document.title,

@@ -1,0 +1,98 @@
+"""Never lose a run: kill -9 mid-archive and resume; two archivers on one vault."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from tests.webserver import Web, standard_routes
+
+PAGES = 60
+
+
+@pytest.fixture
+def slow_web():
+    web = Web(delay=0.15)
+    standard_routes(web)
+    yield web
+    web.close()
+
+
+@pytest.fixture
+def pending_vault(kg, slow_web, tmp_path, vault):
+    notes = tmp_path / "notes.md"
+    urls = "\n\n".join(slow_web.url(f"/page/{i}") for i in range(PAGES))
+    notes.write_text(f"# 2024-07-27\n\n{urls}\n", encoding="utf-8")
+    kg("add", "--no-fetch", str(notes))
+    return vault
+
+
+def archived_count(vault: Path) -> int:
+    with sqlite3.connect(vault / ".kgnotes" / "kgnotes.db", timeout=30) as db:
+        return db.execute("SELECT COUNT(*) FROM links WHERE status = 'archived'").fetchone()[0]
+
+
+def start_archive(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "kgnotes", "archive", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def wait_for(condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.05)
+
+
+def test_kill_minus_9_then_resume(pending_vault, slow_web):
+    first = start_archive("--concurrency", "4")
+    wait_for(lambda: archived_count(pending_vault) >= 10)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    kept = archived_count(pending_vault)
+    assert 10 <= kept < PAGES
+    with sqlite3.connect(pending_vault / ".kgnotes" / "kgnotes.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        done = [r[0] for r in db.execute(
+            "SELECT l.url FROM links l WHERE l.status = 'archived'")]
+        snapshots = [r[0] for r in db.execute("SELECT snapshot FROM documents")]
+    for snapshot in snapshots:  # every snapshot the database knows is whole
+        with open(pending_vault / snapshot, "rb") as stream:
+            assert sum(1 for _ in ArchiveIterator(stream)) == 2
+    hits_before = dict(slow_web.hits)
+    second = start_archive("--concurrency", "4")
+    out, err = second.communicate(timeout=120)
+    assert second.returncode == 0, err
+    assert out.decode().startswith(f"archived {PAGES - kept}, failed 0")
+    assert archived_count(pending_vault) == PAGES
+    for url in done:  # nothing archived before was fetched again
+        path = "/" + url.split("/", 3)[3]
+        assert slow_web.hits[path] == hits_before[path] == 1
+    leftovers = list((pending_vault / ".kgnotes" / "archive").glob("*/*/.*.tmp"))
+    assert leftovers == []
+
+
+def test_a_second_archiver_is_told_the_vault_is_busy(pending_vault):
+    first = start_archive("--concurrency", "1")
+    try:
+        wait_for(lambda: archived_count(pending_vault) >= 1)
+        second = start_archive()
+        out, err = second.communicate(timeout=60)
+        assert second.returncode == 1
+        assert "another kgnotes is archiving this vault" in err.decode()
+    finally:
+        first.send_signal(signal.SIGINT)
+        out, err = first.communicate(timeout=60)
+    assert first.returncode == 130
+    assert "interrupted — what finished is kept" in err.decode()
+    with sqlite3.connect(pending_vault / ".kgnotes" / "kgnotes.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert os.path.exists(pending_vault / ".kgnotes" / "archive.lock")
