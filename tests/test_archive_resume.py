@@ -41,8 +41,11 @@ def archived_count(vault: Path) -> int:
 
 
 def start_archive(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "kgnotes", "archive", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "kgnotes", "archive", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def wait_for(condition, timeout: float = 60) -> None:
@@ -61,8 +64,7 @@ def test_kill_minus_9_then_resume(pending_vault, slow_web):
     assert 10 <= kept < PAGES
     with sqlite3.connect(pending_vault / ".kgnotes" / "kgnotes.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        done = [r[0] for r in db.execute(
-            "SELECT l.url FROM links l WHERE l.status = 'archived'")]
+        done = [r[0] for r in db.execute("SELECT l.url FROM links l WHERE l.status = 'archived'")]
         snapshots = [r[0] for r in db.execute("SELECT snapshot FROM documents")]
     for snapshot in snapshots:  # every snapshot the database knows is whole
         with open(pending_vault / snapshot, "rb") as stream:
@@ -85,12 +87,16 @@ def test_a_second_archiver_is_told_the_vault_is_busy(pending_vault):
     try:
         wait_for(lambda: archived_count(pending_vault) >= 1)
         second = start_archive()
-        out, err = second.communicate(timeout=60)
+        _out, err = second.communicate(timeout=60)
         assert second.returncode == 1
         assert "another kgnotes is archiving this vault" in err.decode()
     finally:
         first.send_signal(signal.SIGINT)
-        out, err = first.communicate(timeout=60)
+        try:
+            _out, err = first.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            first.kill()
+            raise
     assert first.returncode == 130
     assert "interrupted — what finished is kept" in err.decode()
     with sqlite3.connect(pending_vault / ".kgnotes" / "kgnotes.db") as db:

@@ -32,3 +32,10 @@ def test_ruff_is_clean():
         [str(ruff), "check", "src", "tests", "bench"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_cli_link_statuses_match_the_store():
+    from kgnotes import cli as cli_module
+    from kgnotes.store import LINK_STATUSES
+
+    assert cli_module.LINK_STATUSES == LINK_STATUSES

@@ -13,12 +13,22 @@ import contextlib
 import hashlib
 import io
 import logging
+import multiprocessing
 import os
 import re
+import signal
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
@@ -27,8 +37,9 @@ from urllib.parse import urlsplit
 
 from kgnotes.config import setting
 from kgnotes.errors import KgnotesError, VaultBusyError
+from kgnotes.extract import Document, extract
 from kgnotes.fetch import Exchange, Fetcher, FetchError, FetchOptions
-from kgnotes.sources import Capture, Endpoints, arxiv, source_for, wayback
+from kgnotes.sources import Capture, Context, Endpoints, arxiv, source_for, wayback
 from kgnotes.store import ArchivedLink, FailedLink, LinkJob, Store
 
 log = logging.getLogger(__name__)
@@ -186,14 +197,19 @@ def archive_links(
     """Capture every job, recording each as it finishes; raises Interrupted on Ctrl-C."""
     report = ArchiveReport()
     _sweep_temporary_files(archive_dir)
-    fetcher = Fetcher(options.fetch)
+    extractors = _Extractors(len(jobs))
+    in_flight = max(1, options.concurrency)
+    ctx = Context(Fetcher(options.fetch, in_flight), options.endpoints, extractors)
     queue = _HostQueue(jobs, options)
-    pool = ThreadPoolExecutor(max_workers=max(1, options.concurrency), thread_name_prefix="fetch")
+    # Three times as many workers as requests allowed in flight: while some parse and write what
+    # they fetched, the others keep the network busy.
+    workers = 3 * in_flight
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
     running: dict[Future[tuple[ArchivedLink | None, FailedLink | None]], LinkJob] = {}
     try:
         while queue or running:
-            for job in queue.take(options.concurrency - len(running)):
-                running[pool.submit(capture_link, job, fetcher, options, archive_dir)] = job
+            for job in queue.take(workers - len(running)):
+                running[pool.submit(capture_link, job, ctx, options, archive_dir)] = job
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 job = running.pop(future)
@@ -205,9 +221,84 @@ def archive_links(
     except KeyboardInterrupt:
         report.interrupted = True
         pool.shutdown(wait=False, cancel_futures=True)
+        extractors.close(wait=False)
         raise Interrupted(report) from None
     pool.shutdown(wait=True)
+    extractors.close()
     return report
+
+
+class _Extractors:
+    """Extraction in worker processes when there is enough work to pay for them.
+
+    Parsing HTML and PDFs is CPU work; in the fetch threads it would hold the GIL those
+    threads need to keep eight requests in flight. Workers come from a fork server that has
+    already imported trafilatura, so each starts warm. If a worker dies (a parser crash on a
+    hostile page), extraction carries on in-process.
+    """
+
+    MIN_JOBS = 8
+
+    def __init__(self, jobs: int):
+        self.pool: ProcessPoolExecutor | None = None
+        workers = min(os.cpu_count() or 1, 4)
+        if jobs >= self.MIN_JOBS and workers > 1:
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context(
+                "forkserver" if "forkserver" in methods else "spawn"
+            )
+            if "forkserver" in methods:
+                context.set_forkserver_preload(["kgnotes.extract", "trafilatura"])
+            self.pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=_worker_setup,
+                initargs=(os.getpid(),),
+            )
+            for _ in range(workers):  # start them now, while the first pages are on their way
+                self.pool.submit(os.getpid)
+
+    def __call__(self, content_type: str, body: bytes, text: str | None, url: str) -> Document:
+        if self.pool is not None:
+            try:
+                return self.pool.submit(extract, content_type, body, text, url).result()
+            except BrokenProcessPool:
+                log.warning("extraction worker died; extracting in-process from now on")
+                self.pool = None
+        return extract(content_type, body, text, url)
+
+    def close(self, wait: bool = True) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=wait, cancel_futures=True)
+
+
+def _worker_setup(archiver: int) -> None:
+    """In each extraction worker: leave Ctrl-C to the archiver, and die with it.
+
+    A worker blocked on its task queue never notices that the archiver was killed (it holds
+    the queue's other end itself), and it would keep the archiver's output pipes open.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while _alive(archiver):
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="archiver-watch").start()
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs: a dead process not yet reaped (a zombie) counts as gone."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # PermissionError: the pid was reused
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[-1].split()[0] != b"Z"
+    except OSError:  # no /proc (macOS): os.kill is all we have
+        return True
 
 
 class _HostQueue:
@@ -253,12 +344,12 @@ class _HostQueue:
 
 
 def capture_link(
-    job: LinkJob, fetcher: Fetcher, options: ArchiveOptions, archive_dir: Path
+    job: LinkJob, ctx: Context, options: ArchiveOptions, archive_dir: Path
 ) -> tuple[ArchivedLink | None, FailedLink | None]:
     """Fetch, extract and snapshot one link (runs in a worker thread; touches no database)."""
     source = source_for(job.url)
     try:
-        captured = _capture(job, source, fetcher, options)
+        captured = _capture(job, source, ctx, options)
         snapshot = write_warc(archive_dir, job.normalized, captured.exchanges)
     except FetchError as exc:
         return None, FailedLink(exc.reason, exc.detail, exc.status, exc.final_url, exc.attempts)
@@ -280,14 +371,14 @@ def capture_link(
     ), None
 
 
-def _capture(job: LinkJob, source, fetcher: Fetcher, options: ArchiveOptions) -> Capture:
+def _capture(job: LinkJob, source, ctx: Context, options: ArchiveOptions) -> Capture:
     try:
-        return source.capture(job.url, fetcher, options.endpoints)
+        return source.capture(job.url, ctx)
     except FetchError as exc:
         if not (options.wayback and source.WAYBACK_OK and exc.reason in wayback.DEAD_REASONS):
             raise
         try:
-            return wayback.capture(job.url, source, fetcher, options.endpoints)
+            return wayback.capture(job.url, source, ctx)
         except FetchError as second:
             log.info("%s: no Wayback copy either (%s)", job.url, second.detail)
             raise exc from None

@@ -1,7 +1,8 @@
 """The ``kgnotes`` command line: thin click commands that parse, call one library function, print.
 
-Nothing heavy is imported here or by the modules imported here, so ``kgnotes --help`` is fast;
-stages that need torch, trafilatura or matplotlib import them inside the functions that use them.
+Only click is imported at the top, so ``kgnotes --help`` starts fast; each command imports the
+library when it runs, and stages that need torch, trafilatura or matplotlib import them inside
+the functions that use them.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from typing import Any
 
 import click
 
-from kgnotes import __version__, output, pipeline
-from kgnotes.archive import Interrupted, LinkResult
+from kgnotes import __version__
 from kgnotes.config import VaultPaths, resolve_vault
 from kgnotes.errors import KgnotesError
-from kgnotes.store import LINK_STATUSES
+
+LINK_STATUSES = ("pending", "archived", "failed")  # kgnotes.store's, kept here for a fast --help
 
 
 def _errors_to_messages(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -85,6 +86,8 @@ def add(
       cat notes.txt | kgnotes add -
       kgnotes add https://arxiv.org/abs/2010.11929
     """
+    from kgnotes import output, pipeline
+
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     options = pipeline.AddOptions(
         year=year, fetch=not no_fetch, stdin=stdin, wayback=False if no_wayback else None
@@ -130,6 +133,8 @@ def archive(
       kgnotes archive
       kgnotes archive --retry-failed --concurrency 16
     """
+    from kgnotes import output, pipeline
+
     request = pipeline.ArchiveRequest(
         retry_failed=retry_failed,
         refresh=refresh,
@@ -156,6 +161,8 @@ def show(vault: VaultPaths, url: str, as_json: bool) -> None:
       kgnotes show https://en.wikipedia.org/wiki/Word2vec
       kgnotes show https://arxiv.org/pdf/2010.11929v2 --json
     """
+    from kgnotes import output, pipeline
+
     found = pipeline.show(vault, url)
     click.echo(output.to_json(found) if as_json else output.document_text(found))
 
@@ -171,6 +178,8 @@ def status(vault: VaultPaths, as_json: bool) -> None:
     Example:
       kgnotes status --json
     """
+    from kgnotes import output, pipeline
+
     counts = pipeline.status(vault)
     click.echo(output.to_json(counts) if as_json else "\n".join(output.status_lines(counts)))
 
@@ -188,6 +197,8 @@ def links(vault: VaultPaths, status_: str | None, as_json: bool) -> None:
       kgnotes links
       kgnotes links --status failed --json
     """
+    from kgnotes import output, pipeline
+
     found = pipeline.links(vault, status_)
     click.echo(output.to_json(found) if as_json else "\n".join(map(output.link_line, found)))
 
@@ -203,20 +214,24 @@ def todo(vault: VaultPaths, as_json: bool) -> None:
     Example:
       kgnotes todo
     """
+    from kgnotes import output, pipeline
+
     found = pipeline.todo(vault)
     click.echo(output.to_json(found) if as_json else "\n".join(map(output.link_line, found)))
 
 
 @contextlib.contextmanager
-def _progress() -> Iterator[Callable[[LinkResult, int, int], None]]:
+def _progress() -> Iterator[Callable[[Any, int, int], None]]:
     """A progress bar on a terminal, one plain line per link otherwise (logs, pipes, CI)."""
+    from kgnotes import output
+
     if not sys.stderr.isatty():
         yield lambda result, done, total: click.echo(output.result_line(result), err=True)
         return
     bar: Any = None
     try:
 
-        def update(result: LinkResult, done: int, total: int) -> None:
+        def update(result: Any, done: int, total: int) -> None:
             nonlocal bar
             if bar is None:
                 bar = click.progressbar(length=total, label="archiving", file=sys.stderr)
@@ -234,6 +249,9 @@ def _progress() -> Iterator[Callable[[LinkResult, int, int], None]]:
 @contextlib.contextmanager
 def _interruptible() -> Iterator[None]:
     """Ctrl-C: say what was kept, then leave at once without waiting for in-flight fetches."""
+    from kgnotes import output
+    from kgnotes.archive import Interrupted
+
     try:
         yield
     except Interrupted as exc:

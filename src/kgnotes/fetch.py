@@ -9,6 +9,7 @@ to a cap; timeouts and DNS failures are not, because retrying them only makes a 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import email.utils
 import random
@@ -127,11 +128,16 @@ class FetchError(KgnotesError):
 
 
 class Fetcher:
-    """Fetches URLs with one pooled ``requests.Session`` per thread."""
+    """Fetches URLs with one pooled ``requests.Session`` per thread.
 
-    def __init__(self, options: FetchOptions | None = None):
+    ``max_in_flight`` caps the requests open at once across all threads; it covers only the
+    network exchange, so a thread busy parsing what it fetched leaves its slot to another.
+    """
+
+    def __init__(self, options: FetchOptions | None = None, max_in_flight: int | None = None):
         self.options = options or FetchOptions()
         self._local = threading.local()
+        self._slots = threading.BoundedSemaphore(max_in_flight) if max_in_flight else None
 
     @property
     def session(self) -> requests.Session:
@@ -232,10 +238,14 @@ class Fetcher:
         headers = {"Accept": accept} if accept else {}
         timeout = (self.options.connect_timeout, self.options.read_timeout)
         when = datetime.now(UTC)
+        slot = self._slots or contextlib.nullcontext()
         try:
-            with self.session.get(
-                current, headers=headers, timeout=timeout, stream=True, allow_redirects=False
-            ) as resp:
+            with (
+                slot,
+                self.session.get(
+                    current, headers=headers, timeout=timeout, stream=True, allow_redirects=False
+                ) as resp,
+            ):
                 raw = self._read_raw(url, current, resp, exchanges)
                 request_headers = list(resp.request.headers.items())
                 response_headers = [

@@ -1,19 +1,20 @@
 """Site-aware capture: each module claims some URLs and knows how to keep them best.
 
-A source module has ``claims(url) -> bool`` and ``capture(url, fetcher, endpoints) -> Capture``
-(raising FetchError). ``web`` claims everything, so it comes last. Every remote endpoint other
-than the linked URL itself comes from ``Endpoints``, so a mirror or a local server can stand in.
+A source module has ``claims(url) -> bool`` and ``capture(url, ctx) -> Capture`` (raising
+FetchError). ``web`` claims everything, so it comes last. Every remote endpoint other than the
+linked URL itself comes from ``Endpoints``, so a mirror or a local server can stand in.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 from kgnotes.config import setting
-from kgnotes.extract import Document
-from kgnotes.fetch import Exchange
+from kgnotes.extract import Document, extract
+from kgnotes.fetch import Exchange, Fetcher
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,19 @@ class Endpoints:
             ),
             wayback=setting(config, "sources.wayback", "KGNOTES_WAYBACK_API", defaults.wayback),
         )
+
+
+Extractor = Callable[[str, bytes, "str | None", str], Document]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a source needs: a fetcher, the service endpoints, and an extractor (the archiver
+    passes one that runs in worker processes, so parsing never holds up fetching)."""
+
+    fetcher: Fetcher
+    endpoints: Endpoints = field(default_factory=Endpoints)
+    extract: Extractor = extract
 
 
 @dataclass(frozen=True)

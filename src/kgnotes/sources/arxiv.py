@@ -14,9 +14,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from kgnotes.extract import Document, extract_pdf
-from kgnotes.fetch import Fetcher, FetchError
-from kgnotes.sources import Capture, Endpoints
+from kgnotes.extract import Document
+from kgnotes.fetch import Fetcher, FetchError, Response
+from kgnotes.sources import Capture, Context, Endpoints
 from kgnotes.urls import ARXIV_ID, arxiv_id
 
 WAYBACK_OK = False
@@ -37,49 +37,54 @@ def claims(url: str) -> bool:
     return arxiv_id(url) is not None
 
 
-def capture(url: str, fetcher: Fetcher, endpoints: Endpoints) -> Capture:
+def capture(url: str, ctx: Context, fetch_url: str | None = None) -> Capture:
+    """The paper's metadata and, when the PDF can be had, its full text."""
     paper_id = arxiv_id(url)
     assert paper_id is not None
-    canonical = f"https://arxiv.org/abs/{paper_id}"
-    exchanges, attempts = [], 0
-    paper, pdf, first_error = None, None, None
-    try:
-        response = fetcher.get(_query(endpoints, id_list=paper_id), accept="application/atom+xml")
-        exchanges += response.exchanges
-        attempts += response.attempts
-        papers = parse_feed(response.body)
-        paper = papers[0] if papers else None
-    except FetchError as exc:
-        exchanges += exc.exchanges
-        attempts += exc.attempts
-        first_error = exc
-    try:
-        response = fetcher.get(
-            endpoints.arxiv_pdf.rstrip("/") + "/" + paper_id, accept="application/pdf"
+    calls = _Calls(ctx.fetcher)
+    feed = calls.get(_query(ctx.endpoints, id_list=paper_id), "application/atom+xml")
+    papers = parse_feed(feed.body) if feed else []
+    pdf_url = ctx.endpoints.arxiv_pdf.rstrip("/") + "/" + paper_id
+    pdf_response = calls.get(pdf_url, "application/pdf")
+    pdf = None
+    if pdf_response:
+        pdf = ctx.extract("application/pdf", pdf_response.body, None, pdf_response.final_url)
+    if not papers and (pdf is None or not pdf.text):
+        error = calls.error or FetchError(url, "not found", f"arXiv has no paper {paper_id}")
+        raise FetchError(
+            url,
+            error.reason,
+            error.detail,
+            status=error.status,
+            exchanges=calls.exchanges,
+            attempts=calls.attempts,
         )
-        exchanges += response.exchanges
-        attempts += response.attempts
-        pdf = extract_pdf(response.body)
-    except FetchError as exc:
-        exchanges += exc.exchanges
-        attempts += exc.attempts
-        first_error = first_error or exc
-    if paper is None and (pdf is None or not pdf.text):
-        error = first_error or FetchError(url, "not found", f"arXiv has no paper {paper_id}")
-        raise _with(error, url, exchanges, attempts)
-    return Capture(_document(paper, pdf), canonical, 200, exchanges, attempts)
+    document = _document(papers[0] if papers else None, pdf)
+    canonical = f"https://arxiv.org/abs/{paper_id}"
+    return Capture(document, canonical, 200, calls.exchanges, calls.attempts)
 
 
-def _with(error: FetchError, url: str, exchanges, attempts: int) -> FetchError:
-    return FetchError(
-        url,
-        error.reason,
-        error.detail,
-        status=error.status,
-        exchanges=exchanges,
-        attempts=attempts,
-        final_url=error.final_url,
-    )
+class _Calls:
+    """Several requests for one paper: keep every exchange, count attempts, remember the first
+    failure (a missing PDF is not fatal when the metadata came through)."""
+
+    def __init__(self, fetcher: Fetcher):
+        self.fetcher = fetcher
+        self.exchanges: list = []
+        self.attempts = 0
+        self.error: FetchError | None = None
+
+    def get(self, url: str, accept: str) -> Response | None:
+        try:
+            response = self.fetcher.get(url, accept=accept)
+        except FetchError as exc:
+            self.exchanges += exc.exchanges
+            self.attempts += exc.attempts
+            self.error = self.error or exc
+            return None
+        self.exchanges += response.exchanges
+        self.attempts += response.attempts
+        return response
 
 
 def _document(paper: Paper | None, pdf: Document | None) -> Document:

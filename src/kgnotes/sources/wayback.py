@@ -8,7 +8,7 @@ import re
 from urllib.parse import urlencode
 
 from kgnotes.fetch import Fetcher, FetchError
-from kgnotes.sources import Capture, Endpoints
+from kgnotes.sources import Capture, Context, Endpoints
 
 DEAD_REASONS = frozenset({"http 404", "http 410", "dns", "connection"})
 _SNAPSHOT = re.compile(r"(/web/\d{1,14})(/)")
@@ -29,10 +29,10 @@ def snapshot_url(url: str, fetcher: Fetcher, endpoints: Endpoints) -> str | None
     return _SNAPSHOT.sub(r"\1id_\2", closest["url"], count=1) if closest.get("url") else None
 
 
-def capture(url: str, source, fetcher: Fetcher, endpoints: Endpoints) -> Capture:
+def capture(url: str, source, ctx: Context) -> Capture:
     """Capture ``url`` from its Wayback snapshot with the source that claims it."""
-    snapshot = snapshot_url(url, fetcher, endpoints)
+    snapshot = snapshot_url(url, ctx.fetcher, ctx.endpoints)
     if snapshot is None:
         raise FetchError(url, "not in wayback", "no Wayback Machine snapshot")
-    captured = source.capture(url, fetcher, endpoints, fetch_url=snapshot)
+    captured = source.capture(url, ctx, fetch_url=snapshot)
     return dataclasses.replace(captured, via="wayback")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from kgnotes.extract import HTML_TYPES, extract
-from kgnotes.fetch import Fetcher
-from kgnotes.sources import Capture, Endpoints
+from kgnotes.extract import HTML_TYPES
+from kgnotes.sources import Capture, Context
 
 WAYBACK_OK = True  # a dead page may be looked up in the Wayback Machine
 
@@ -13,11 +12,9 @@ def claims(url: str) -> bool:
     return url.lower().startswith(("http://", "https://"))
 
 
-def capture(
-    url: str, fetcher: Fetcher, endpoints: Endpoints, fetch_url: str | None = None
-) -> Capture:
+def capture(url: str, ctx: Context, fetch_url: str | None = None) -> Capture:
     """Fetch ``url`` (or a copy of it at ``fetch_url``, such as a Wayback snapshot)."""
-    response = fetcher.get(fetch_url or url)
+    response = ctx.fetcher.get(fetch_url or url)
     text = None
     kind = response.content_type
     if (
@@ -27,7 +24,7 @@ def capture(
         or kind.endswith(("+xml", "/xml"))
     ):
         text, _charset = response.text()
-    document = extract(kind, response.body, text, response.final_url)
+    document = ctx.extract(kind, response.body, text, response.final_url)
     return Capture(
         document, response.final_url, response.status, response.exchanges, response.attempts
     )

@@ -5,8 +5,7 @@ from __future__ import annotations
 import dataclasses
 from urllib.parse import unquote, urlsplit
 
-from kgnotes.fetch import Fetcher
-from kgnotes.sources import Capture, Endpoints, web
+from kgnotes.sources import Capture, Context, web
 
 WAYBACK_OK = True
 
@@ -27,10 +26,8 @@ def article(url: str) -> tuple[str | None, str | None]:
     return title, language if language and language != "www" else None
 
 
-def capture(
-    url: str, fetcher: Fetcher, endpoints: Endpoints, fetch_url: str | None = None
-) -> Capture:
-    captured = web.capture(url, fetcher, endpoints, fetch_url)
+def capture(url: str, ctx: Context, fetch_url: str | None = None) -> Capture:
+    captured = web.capture(url, ctx, fetch_url)
     # The canonical title follows redirects (Word2Vec → Word2vec) unless the page came from
     # a copy elsewhere (a Wayback snapshot), where only the URL as written names it.
     title, language = article(captured.final_url if fetch_url is None else url)

@@ -6,8 +6,8 @@ import json
 from urllib.parse import urlencode
 
 from kgnotes.extract import Document
-from kgnotes.fetch import Fetcher, FetchError
-from kgnotes.sources import Capture, Endpoints
+from kgnotes.fetch import FetchError
+from kgnotes.sources import Capture, Context
 from kgnotes.urls import youtube_id
 
 WAYBACK_OK = False  # oEmbed says whether a video exists; a snapshot of its page adds nothing
@@ -17,11 +17,12 @@ def claims(url: str) -> bool:
     return youtube_id(url) is not None
 
 
-def capture(url: str, fetcher: Fetcher, endpoints: Endpoints) -> Capture:
+def capture(url: str, ctx: Context, fetch_url: str | None = None) -> Capture:
     video = youtube_id(url)
     watch = f"https://www.youtube.com/watch?v={video}"
     query = urlencode({"url": watch, "format": "json"})
-    response = fetcher.get(f"{endpoints.youtube_oembed}?{query}", accept="application/json")
+    oembed = ctx.endpoints.youtube_oembed
+    response = ctx.fetcher.get(f"{oembed}?{query}", accept="application/json")
     try:
         data = json.loads(response.body)
     except ValueError as exc:
