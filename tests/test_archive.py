@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import resource
 from pathlib import Path
 
@@ -291,8 +292,10 @@ def test_archive_summary_and_exit_status(kg, web, tmp_path):
     )
     kg("add", "--no-fetch", str(notes))
     result = kg("archive", "--no-wayback", expect=3)
-    assert result.stdout.strip() == (
-        "archived 1, failed 2 (dns 1, http 404 1) — retry with: kgnotes archive --retry-failed"
+    assert re.fullmatch(
+        r"archived 1, failed 2 \(dns 1, http 404 1\), in \d+\.\d s — "
+        r"retry with: kgnotes archive --retry-failed",
+        result.stdout.strip(),
     )
     assert f"failed   {web.url('/gone-404')}: HTTP 404 Not Found" in result.stderr
     assert kg("archive").stdout.startswith("archived 0, failed 0, skipped 2")

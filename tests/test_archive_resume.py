@@ -73,7 +73,7 @@ def test_kill_minus_9_then_resume(pending_vault, slow_web):
     second = start_archive("--concurrency", "4")
     out, err = second.communicate(timeout=120)
     assert second.returncode == 0, err
-    assert out.decode().startswith(f"archived {PAGES - kept}, failed 0")
+    assert out.decode().startswith(f"archived {PAGES - kept}, failed 0, in ")
     assert archived_count(pending_vault) == PAGES
     for url in done:  # nothing archived before was fetched again
         path = "/" + url.split("/", 3)[3]

@@ -73,6 +73,7 @@ class ArchiveReport:
     results: list[LinkResult] = field(default_factory=list)
     skipped: int = 0
     interrupted: bool = False
+    seconds: float = 0.0
 
     @property
     def archived(self) -> int:
@@ -196,14 +197,16 @@ def archive_links(
 ) -> ArchiveReport:
     """Capture every job, recording each as it finishes; raises Interrupted on Ctrl-C."""
     report = ArchiveReport()
+    started = time.perf_counter()
     _sweep_temporary_files(archive_dir)
     extractors = _Extractors(len(jobs))
     in_flight = max(1, options.concurrency)
     ctx = Context(Fetcher(options.fetch, in_flight), options.endpoints, extractors)
     queue = _HostQueue(jobs, options)
-    # Three times as many workers as requests allowed in flight: while some parse and write what
-    # they fetched, the others keep the network busy.
-    workers = 3 * in_flight
+    # Eight workers per request allowed in flight: while some wait for the extraction workers
+    # to start (~0.5 s) or parse and write what they fetched, the others keep the network busy.
+    # Each holds at most one body (under the fetch cap) in memory.
+    workers = 8 * in_flight
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
     running: dict[Future[tuple[ArchivedLink | None, FailedLink | None]], LinkJob] = {}
     try:
@@ -220,11 +223,13 @@ def archive_links(
                     progress(result, len(report.results), len(jobs))
     except KeyboardInterrupt:
         report.interrupted = True
+        report.seconds = time.perf_counter() - started
         pool.shutdown(wait=False, cancel_futures=True)
         extractors.close(wait=False)
         raise Interrupted(report) from None
     pool.shutdown(wait=True)
     extractors.close()
+    report.seconds = time.perf_counter() - started
     return report
 
 

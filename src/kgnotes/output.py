@@ -71,6 +71,8 @@ def archive_summary(report: ArchiveReport) -> str:
         )
     if report.skipped:
         text += f", skipped {report.skipped} that failed before"
+    if report.results:
+        text += f", in {report.seconds:.1f} s"
     if failed or report.skipped:
         text += " — retry with: kgnotes archive --retry-failed"
     return text
