@@ -1,44 +1,33 @@
 """Archiving links: many at once, politely, and without ever losing a run.
 
-Workers (threads) fetch and extract; the main thread alone writes to SQLite, one transaction
-per link, so a run killed at any moment keeps every link it finished and leaves the rest
-pending. Snapshots are WARC files written to a temporary name and renamed into place, so a
-half-written snapshot is never visible. A scheduler hands out links so that no more than
-``concurrency`` are in flight and no more than ``per_host`` on any one host.
+Worker threads capture links (fetch, then hand parsing to worker processes and write a WARC
+snapshot); the main thread alone writes to SQLite, one transaction per link, so a run killed
+at any moment keeps every link it finished and leaves the rest pending. A scheduler hands out
+links round-robin by host, no more than ``per_host`` at once on any host, and the fetcher lets
+no more than ``concurrency`` requests be in flight.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import logging
-import multiprocessing
 import os
 import re
-import signal
-import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    Future,
-    ProcessPoolExecutor,
-    ThreadPoolExecutor,
-    wait,
-)
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from kgnotes.config import setting
 from kgnotes.errors import KgnotesError, VaultBusyError
-from kgnotes.extract import Document, extract
-from kgnotes.fetch import Exchange, Fetcher, FetchError, FetchOptions
+from kgnotes.extractors import Extractors
+from kgnotes.fetch import Fetcher, FetchError, FetchOptions
+from kgnotes.snapshots import sweep_temporary_files, write_warc
 from kgnotes.sources import Capture, Context, Endpoints, arxiv, source_for, wayback
 from kgnotes.store import ArchivedLink, FailedLink, LinkJob, Store
 
@@ -132,14 +121,14 @@ def options_from_config(
     )
 
 
-def resolve_references(store: Store, options: ArchiveOptions) -> list[tuple[str, str | None]]:
-    """Look up paper titles written without a link (arXiv title search), once per title.
+def resolve_references(store: Store, options: ArchiveOptions) -> set[int]:
+    """Find the papers behind titles written without a link (arXiv title search).
 
-    Returns (title, paper URL or None) for each title looked up now; a failed lookup is not
-    remembered, so it is tried again on the next run.
+    Each title is searched once: the answer, found or not, is remembered; a search that failed
+    (no network) is not, so the next run tries again. Returns the ids of the links resolved.
     """
     fetcher = Fetcher(options.fetch)
-    found: list[tuple[str, str | None]] = []
+    resolved: set[int] = set()
     for ref_id, title in store.unresolved_references():
         key = " ".join(re.findall(r"[a-z0-9]+", title.lower()))
         asked, paper_url = store.title_lookup(key)
@@ -152,11 +141,10 @@ def resolve_references(store: Store, options: ArchiveOptions) -> list[tuple[str,
             paper_url = f"https://arxiv.org/abs/{paper.id}" if paper else None
             with store.transaction():
                 store.save_title_lookup(key, paper_url)
-            found.append((title, paper_url))
         if paper_url:
             with store.transaction():
-                store.resolve_reference(ref_id, paper_url, paper_url, "paper")
-    return found
+                resolved.add(store.resolve_reference(ref_id, paper_url, paper_url, "paper"))
+    return resolved
 
 
 @contextlib.contextmanager
@@ -198,8 +186,8 @@ def archive_links(
     """Capture every job, recording each as it finishes; raises Interrupted on Ctrl-C."""
     report = ArchiveReport()
     started = time.perf_counter()
-    _sweep_temporary_files(archive_dir)
-    extractors = _Extractors(len(jobs))
+    sweep_temporary_files(archive_dir)
+    extractors = Extractors(len(jobs))
     in_flight = max(1, options.concurrency)
     ctx = Context(Fetcher(options.fetch, in_flight), options.endpoints, extractors)
     queue = _HostQueue(jobs, options)
@@ -231,79 +219,6 @@ def archive_links(
     extractors.close()
     report.seconds = time.perf_counter() - started
     return report
-
-
-class _Extractors:
-    """Extraction in worker processes when there is enough work to pay for them.
-
-    Parsing HTML and PDFs is CPU work; in the fetch threads it would hold the GIL those
-    threads need to keep eight requests in flight. Workers come from a fork server that has
-    already imported trafilatura, so each starts warm. If a worker dies (a parser crash on a
-    hostile page), extraction carries on in-process.
-    """
-
-    MIN_JOBS = 8
-
-    def __init__(self, jobs: int):
-        self.pool: ProcessPoolExecutor | None = None
-        workers = min(os.cpu_count() or 1, 4)
-        if jobs >= self.MIN_JOBS and workers > 1:
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context(
-                "forkserver" if "forkserver" in methods else "spawn"
-            )
-            if "forkserver" in methods:
-                context.set_forkserver_preload(["kgnotes.extract", "trafilatura"])
-            self.pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=context,
-                initializer=_worker_setup,
-                initargs=(os.getpid(),),
-            )
-            for _ in range(workers):  # start them now, while the first pages are on their way
-                self.pool.submit(os.getpid)
-
-    def __call__(self, content_type: str, body: bytes, text: str | None, url: str) -> Document:
-        if self.pool is not None:
-            try:
-                return self.pool.submit(extract, content_type, body, text, url).result()
-            except BrokenProcessPool:
-                log.warning("extraction worker died; extracting in-process from now on")
-                self.pool = None
-        return extract(content_type, body, text, url)
-
-    def close(self, wait: bool = True) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=wait, cancel_futures=True)
-
-
-def _worker_setup(archiver: int) -> None:
-    """In each extraction worker: leave Ctrl-C to the archiver, and die with it.
-
-    A worker blocked on its task queue never notices that the archiver was killed (it holds
-    the queue's other end itself), and it would keep the archiver's output pipes open.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch() -> None:
-        while _alive(archiver):
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True, name="archiver-watch").start()
-
-
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` still runs: a dead process not yet reaped (a zombie) counts as gone."""
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, PermissionError):  # PermissionError: the pid was reused
-        return False
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[-1].split()[0] != b"Z"
-    except OSError:  # no /proc (macOS): os.kill is all we have
-        return True
 
 
 class _HostQueue:
@@ -401,58 +316,3 @@ def _record(
         return LinkResult(job.url, True, title=archived.document.title, via=archived.via)
     assert failed is not None
     return LinkResult(job.url, False, reason=failed.reason, error=failed.error)
-
-
-def write_warc(archive_dir: Path, normalized: str, exchanges: list[Exchange]) -> str | None:
-    """Write every exchange as WARC request/response records; returns the path in the vault."""
-    if not exchanges:
-        return None
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
-
-    digest = hashlib.sha256(normalized.encode()).hexdigest()
-    folder = archive_dir / digest[:2] / digest
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = exchanges[-1].when.strftime("%Y%m%dT%H%M%S%fZ")
-    final = folder / f"{stamp}.warc.gz"
-    temporary = folder / f".{stamp}.{os.getpid()}.{threading.get_ident()}.tmp"
-    with open(temporary, "wb") as out:
-        writer = WARCWriter(out, gzip=True)
-        for exchange in exchanges:
-            parts = urlsplit(exchange.url)
-            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            date = {"WARC-Date": exchange.when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
-            request_headers = [("Host", parts.netloc), *exchange.request_headers]
-            request = writer.create_warc_record(
-                exchange.url,
-                "request",
-                payload=io.BytesIO(b""),
-                warc_headers_dict=date,
-                http_headers=StatusAndHeaders(
-                    f"GET {target} HTTP/1.1", request_headers, is_http_request=True
-                ),
-            )
-            response = writer.create_warc_record(
-                exchange.url,
-                "response",
-                payload=io.BytesIO(exchange.raw_body),
-                warc_headers_dict=date,
-                http_headers=StatusAndHeaders(
-                    f"{exchange.status} {exchange.reason}".strip(),
-                    exchange.response_headers,
-                    protocol="HTTP/1.1",
-                ),
-            )
-            writer.write_request_response_pair(request, response)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, final)
-    return final.relative_to(archive_dir.parent.parent).as_posix()
-
-
-def _sweep_temporary_files(archive_dir: Path) -> None:
-    """Remove snapshots a killed run left half-written (they were never renamed into place)."""
-    if archive_dir.exists():
-        for leftover in archive_dir.glob("*/*/.*.tmp"):
-            with contextlib.suppress(OSError):
-                leftover.unlink()

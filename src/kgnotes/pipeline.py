@@ -47,7 +47,6 @@ class AddReport:
     files: list[FileReport] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     archive: ArchiveReport | None = None
-    papers: list[tuple[str, str | None]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -88,13 +87,8 @@ def add(
         if options.fetch and report.files:
             archive_options = options_from_config(config, options.concurrency, options.wayback)
             with archive_lock(paths.state):
-                report.papers = resolve_references(store, archive_options)
                 wanted = store.links_of_files([f.key for f in report.files])
-                wanted |= {
-                    link.id
-                    for link in store.links()
-                    if link.normalized in {paper for _title, paper in report.papers if paper}
-                }
+                wanted |= resolve_references(store, archive_options)
                 jobs = store.archive_queue(("pending",), wanted)
                 report.archive = archive_links(
                     store, paths.archive, jobs, archive_options, progress

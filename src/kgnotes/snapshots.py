@@ -1,0 +1,73 @@
+"""Raw snapshots: every HTTP exchange behind a link, as a WARC file any replay tool opens.
+
+Files are written under a temporary name and renamed into place, so a snapshot is whole or
+absent, even when the archiver is killed mid-write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import threading
+from datetime import UTC
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from kgnotes.fetch import Exchange
+
+
+def write_warc(archive_dir: Path, normalized: str, exchanges: list[Exchange]) -> str | None:
+    """Write every exchange as WARC request/response records; returns the path in the vault."""
+    if not exchanges:
+        return None
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    digest = hashlib.sha256(normalized.encode()).hexdigest()
+    folder = archive_dir / digest[:2] / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = exchanges[-1].when.strftime("%Y%m%dT%H%M%S%fZ")
+    final = folder / f"{stamp}.warc.gz"
+    temporary = folder / f".{stamp}.{os.getpid()}.{threading.get_ident()}.tmp"
+    with open(temporary, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for exchange in exchanges:
+            parts = urlsplit(exchange.url)
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            date = {"WARC-Date": exchange.when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+            request_headers = [("Host", parts.netloc), *exchange.request_headers]
+            request = writer.create_warc_record(
+                exchange.url,
+                "request",
+                payload=io.BytesIO(b""),
+                warc_headers_dict=date,
+                http_headers=StatusAndHeaders(
+                    f"GET {target} HTTP/1.1", request_headers, is_http_request=True
+                ),
+            )
+            response = writer.create_warc_record(
+                exchange.url,
+                "response",
+                payload=io.BytesIO(exchange.raw_body),
+                warc_headers_dict=date,
+                http_headers=StatusAndHeaders(
+                    f"{exchange.status} {exchange.reason}".strip(),
+                    exchange.response_headers,
+                    protocol="HTTP/1.1",
+                ),
+            )
+            writer.write_request_response_pair(request, response)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, final)
+    return final.relative_to(archive_dir.parent.parent).as_posix()
+
+
+def sweep_temporary_files(archive_dir: Path) -> None:
+    """Remove snapshots a killed run left half-written (they were never renamed into place)."""
+    if archive_dir.exists():
+        for leftover in archive_dir.glob("*/*/.*.tmp"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
