@@ -102,3 +102,22 @@ def test_a_second_archiver_is_told_the_vault_is_busy(pending_vault):
     with sqlite3.connect(pending_vault / ".kgnotes" / "kgnotes.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert os.path.exists(pending_vault / ".kgnotes" / "archive.lock")
+
+
+def test_add_while_another_archiver_runs_still_reads_the_notes(
+    pending_vault, kg, kg_json, tmp_path
+):
+    first = start_archive("--concurrency", "1")
+    try:
+        wait_for(lambda: archived_count(pending_vault) >= 1)
+        notes = tmp_path / "more.md"
+        notes.write_text("# 2024-08-01\n\nhttps://later.example.invalid/post\n", encoding="utf-8")
+        result = kg("add", str(notes))
+        assert "more.md: added" in result.stdout
+        assert "another kgnotes is archiving this vault" in result.stderr
+        assert "links wait as pending" in result.stderr
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.communicate(timeout=30)
+    statuses = {link["url"]: link["status"] for link in kg_json("links")}
+    assert statuses["https://later.example.invalid/post"] == "pending"

@@ -42,9 +42,10 @@ def link_line(link: dict[str, Any]) -> str:
     """``2024-07-27  read/positive  video     archived  https://…  title``"""
     opinion = "/".join(x for x in (link["reading"], link["quality"]) if x) or "-"
     title = f"  {link['title']}" if link.get("title") else ""
+    why = f"  ({link['error']})" if link.get("status") == "failed" and link.get("error") else ""
     return (
         f"{link['first_seen']}  {opinion:<16} {link['kind']:<8} {link['status']:<9} "
-        f"{link['url']}{title}"
+        f"{link['url']}{title}{why}"
     )
 
 

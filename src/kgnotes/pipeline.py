@@ -22,7 +22,7 @@ from kgnotes.archive import (
     resolve_references,
 )
 from kgnotes.config import VaultPaths, load_config, setting
-from kgnotes.errors import KgnotesError, NoteFileError
+from kgnotes.errors import KgnotesError, NoteFileError, VaultBusyError
 from kgnotes.ingest import FileReport, ingest
 from kgnotes.notefiles import DEFAULT_MAX_MB, NoteSource, NoteText, discover, read_note
 from kgnotes.store import LINK_STATUSES, LinkRecord, Store
@@ -86,13 +86,16 @@ def add(
             report.files.append(_add_urls(store, web, today))
         if options.fetch and report.files:
             archive_options = options_from_config(config, options.concurrency, options.wayback)
-            with archive_lock(paths.state):
-                wanted = store.links_of_files([f.key for f in report.files])
-                wanted |= resolve_references(store, archive_options)
-                jobs = store.archive_queue(("pending",), wanted)
-                report.archive = archive_links(
-                    store, paths.archive, jobs, archive_options, progress
-                )
+            try:
+                with archive_lock(paths.state):
+                    wanted = store.links_of_files([f.key for f in report.files])
+                    wanted |= resolve_references(store, archive_options)
+                    jobs = store.archive_queue(("pending",), wanted)
+                    report.archive = archive_links(
+                        store, paths.archive, jobs, archive_options, progress
+                    )
+            except VaultBusyError as exc:  # the notes are in; only archiving waits
+                report.errors.append(f"{exc} (the notes were read; their links wait as pending)")
     return report
 
 
