@@ -47,7 +47,17 @@ def web(web_server):
 @pytest.fixture(autouse=True)
 def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, web_server: Web) -> Path:
     """A fresh vault; services pointed at the local server; the user's settings kept out."""
-    for name in ("KGNOTES_RAISE_ERRORS", "KGNOTES_MAX_NOTE_MB", "KGNOTES_CONCURRENCY"):
+    for name in (
+        "KGNOTES_RAISE_ERRORS",
+        "KGNOTES_MAX_NOTE_MB",
+        "KGNOTES_CONCURRENCY",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(socket, "getaddrinfo", _local_only)
     settings = {

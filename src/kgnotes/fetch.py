@@ -151,7 +151,6 @@ class Fetcher:
                     "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8",
                 }
             )
-            session.trust_env = False
             self._local.session = session
         return session
 
