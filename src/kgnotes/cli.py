@@ -65,7 +65,7 @@ def cli(ctx: click.Context, vault: str | None, verbose: int) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--year", type=click.IntRange(1900, 2100), help="Year for headings without one.")
-@click.option("--no-fetch", is_flag=True, help="Only read the notes; archive links later.")
+@click.option("--no-fetch", is_flag=True, help="Do not archive links now (kgnotes archive later).")
 @click.option(
     "--no-wayback", is_flag=True, help="Do not look dead links up in the Wayback Machine."
 )
@@ -146,6 +146,68 @@ def archive(
     click.echo(output.archive_summary(report))
     if report.failed_by_reason:
         sys.exit(3)
+
+
+@cli.command()
+@click.option("--rebuild", is_flag=True, help="Forget the index and build it again.")
+@click.pass_obj
+@_errors_to_messages
+def index(vault: VaultPaths, rebuild: bool) -> None:
+    """Chunk, embed and full-text index notes and archived sources (only what changed).
+
+    \b
+    Examples:
+      kgnotes index
+      KGNOTES_MODEL=/models/my-sentence-model kgnotes index --rebuild
+    """
+    from kgnotes import output, pipeline
+
+    click.echo(output.index_line(pipeline.index(vault, rebuild)))
+
+
+@cli.command()
+@click.argument("query")
+@click.option(
+    "-n",
+    "limit",
+    type=click.IntRange(1, 1000),
+    default=10,
+    show_default=True,
+    help="How many results.",
+)
+@click.option("--kind", type=click.Choice(["note", "source", "concept"]), help="Only this kind.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only from this day on.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only up to this day.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@_errors_to_messages
+def search(
+    vault: VaultPaths,
+    query: str,
+    limit: int,
+    kind: str | None,
+    since: Any,
+    until: Any,
+    as_json: bool,
+) -> None:
+    """Find notes and sources by meaning and by words (Chinese too).
+
+    \b
+    Examples:
+      kgnotes search "which article explained multi-head attention"
+      kgnotes search 多头 --kind note --since 2024-07-01 --json
+    """
+    from kgnotes import output, pipeline
+    from kgnotes.search import SearchOptions
+
+    options = SearchOptions(
+        limit=limit,
+        kind=kind,
+        since=since.date().isoformat() if since else None,
+        until=until.date().isoformat() if until else None,
+    )
+    found = pipeline.search(vault, query, options)
+    click.echo(output.to_json(found) if as_json else "\n".join(output.search_lines(found)))
 
 
 @cli.command()

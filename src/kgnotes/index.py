@@ -1,0 +1,174 @@
+"""The search index: journal blocks and archived documents cut into passages, each embedded
+once and indexed for full-text search.
+
+Incremental by content: a chunk is keyed by its owner and place, and its vector by (model,
+sha256 of its text), so unchanged text is never embedded twice, edited text is re-embedded,
+a new model embeds everything again, and vectors no chunk uses are dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from kgnotes import embed
+from kgnotes.store import JournalBlock, SourceText, Store
+from kgnotes.urls import find_urls
+
+MAX_TOKENS = 200  # all-MiniLM-L6-v2 reads 256 word pieces; leave room for the title prefix
+OVERLAP_TOKENS = 30
+CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+", re.UNICODE)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    owner_type: str
+    owner_id: int
+    position: int
+    text: str
+
+    @property
+    def hash(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    chunks: int
+    changed: int
+    removed: int
+    embedded: int
+    model: str
+    seconds: float
+
+
+def cjk_bigrams(text: str) -> list[str]:
+    """CJK runs as overlapping character pairs: 多头注意 → 多头 头注 注意."""
+    pairs = []
+    for run in CJK_RUN.findall(text):
+        pairs += [run[i : i + 2] for i in range(max(1, len(run) - 1))]
+    return pairs
+
+
+def searchable(text: str) -> str:
+    """The text the full-text index holds: the words, plus CJK bigrams so 多头 finds 多头注意力."""
+    return text + "\n" + " ".join(cjk_bigrams(text))
+
+
+def chunks_of_block(block: JournalBlock) -> Iterator[Chunk]:
+    text = _without_urls(block.text)
+    if block.topic and block.topic not in text:
+        text = f"{block.topic}\n{text}"
+    for k, passage in enumerate(passages(text)):
+        yield Chunk("entry", block.entry_id, block.position * 1000 + k, passage)
+
+
+def chunks_of_document(doc: SourceText) -> Iterator[Chunk]:
+    """First the author's own words about the link (topic, link text, notes) with the title,
+    then the text in passages, each carrying the title so it reads on its own."""
+    title = doc.title or doc.url
+    about = [title, *doc.journal_words, doc.description or ""]
+    yield Chunk("document", doc.document_id, 0, "\n".join(w for w in about if w))
+    for k, passage in enumerate(passages(doc.text), start=1):
+        yield Chunk("document", doc.document_id, k, f"{title}\n{passage}")
+
+
+def passages(text: str) -> list[str]:
+    """Split on blank lines and headings into passages of at most MAX_TOKENS, with overlap."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n(?=#{1,6} )", text) if p.strip()]
+    out: list[str] = []
+    current: list[str] = []
+    size = 0
+    for paragraph in paragraphs:
+        for piece in _pieces(paragraph):
+            cost = _tokens(piece)
+            if current and size + cost > MAX_TOKENS:
+                out.append("\n\n".join(current))
+                tail = current[-1] if _tokens(current[-1]) <= OVERLAP_TOKENS else ""
+                current, size = ([tail], _tokens(tail)) if tail else ([], 0)
+            current.append(piece)
+            size += cost
+    if current:
+        out.append("\n\n".join(current))
+    return out
+
+
+def _pieces(paragraph: str) -> Iterator[str]:
+    """A paragraph longer than a passage, cut into windows of words that overlap a little."""
+    if _tokens(paragraph) <= MAX_TOKENS:
+        yield paragraph
+        return
+    words = _TOKEN.findall(paragraph) if CJK_RUN.search(paragraph) else paragraph.split()
+    joiner = "" if CJK_RUN.search(paragraph) else " "
+    step = MAX_TOKENS - OVERLAP_TOKENS
+    for start in range(0, len(words), step):
+        yield joiner.join(words[start : start + MAX_TOKENS])
+
+
+def _tokens(text: str) -> int:
+    """A cheap stand-in for word pieces: words, with each CJK character counted once."""
+    return len(_TOKEN.findall(text))
+
+
+def _without_urls(text: str) -> str:
+    for span in reversed(find_urls(text)):
+        text = text[: span.start] + text[span.end :]
+    return text.strip()
+
+
+def build_index(
+    store: Store, model: str, rebuild: bool = False, progress: Progress | None = None
+) -> IndexReport:
+    """Bring chunks, full-text entries and vectors in line with the store's notes and documents."""
+    started = time.perf_counter()
+    wanted = [c for b in store.journal_blocks() for c in chunks_of_block(b)]
+    wanted += [c for d in store.latest_documents() for c in chunks_of_document(d)]
+    stored = store.chunk_hashes()
+    changed = 0
+    with store.transaction():
+        if rebuild:
+            store.delete_chunks([chunk_id for chunk_id, _ in stored.values()])
+            stored = {}
+        for chunk in wanted:
+            key = (chunk.owner_type, chunk.owner_id, chunk.position)
+            existing = stored.pop(key, None)
+            if existing and existing[1] == chunk.hash:
+                continue
+            store.save_chunk(
+                *key,
+                chunk.text,
+                chunk.hash,
+                searchable(chunk.text),
+                existing[0] if existing else None,
+            )
+            changed += 1
+        store.delete_chunks([chunk_id for chunk_id, _ in stored.values()])
+        store.drop_orphan_vectors()
+    embedded = _embed_missing(store, model, progress)
+    return IndexReport(
+        len(wanted), changed, len(stored), embedded, model, time.perf_counter() - started
+    )
+
+
+def _embed_missing(store: Store, model: str, progress: Progress | None, batch: int = 256) -> int:
+    """Embed every chunk text the model has no vector for, committing batch by batch so an
+    interrupted run keeps what it embedded."""
+    todo = store.hashes_without_vectors(model)
+    for start in range(0, len(todo), batch):
+        part = todo[start : start + batch]
+        vectors = embed.encode(model, [text for _, text in part])
+        with store.transaction():
+            store.save_vectors(
+                model,
+                [(h, v.tobytes()) for (h, _), v in zip(part, vectors, strict=True)],
+                vectors.shape[1],
+            )
+        if progress:
+            progress(min(start + batch, len(todo)), len(todo))
+    return len(todo)

