@@ -100,3 +100,14 @@ def test_empty_query_is_refused(kg):
 def test_human_output(searchable, kg):
     out = kg("search", "square root", "-n", "2").stdout
     assert out.splitlines()[0].startswith(" 1. [")
+
+
+def test_a_missing_model_is_one_clear_line_and_loses_no_notes(kg, kg_json, tmp_path, monkeypatch):
+    monkeypatch.setenv("KGNOTES_MODEL", str(tmp_path / "no-such-model"))
+    notes = tmp_path / "n.md"
+    notes.write_text("# 2024-01-01\n\nsome words to index\n", encoding="utf-8")
+    result = kg("add", "--no-fetch", str(notes))
+    assert "n.md: added" in result.stdout
+    assert "search index not updated: embedding model" in result.stderr
+    assert kg_json("status")["entries"] == 1
+    assert "cannot be loaded" in kg("index", expect=1).stderr

