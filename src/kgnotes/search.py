@@ -115,9 +115,13 @@ def snippet(text: str, query: str, width: int = 240) -> str:
     words |= set(CJK_RUN.findall(query))
     flat = re.sub(r"\s+", " ", text).strip()
     pattern = None
-    if words:
+    if words:  # latin words from their start (heads, Heads), CJK runs anywhere
+        alternatives = sorted(words, key=len, reverse=True)
         pattern = re.compile(
-            "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE
+            "|".join(
+                re.escape(w) if CJK_RUN.match(w) else rf"\b{re.escape(w)}" for w in alternatives
+            ),
+            re.IGNORECASE,
         )
     match = pattern.search(flat) if pattern else None
     start = max(0, match.start() - width // 3) if match else 0
