@@ -180,6 +180,13 @@ def index(vault: VaultPaths, rebuild: bool) -> None:
 @click.option("--kind", type=click.Choice(["note", "source", "concept"]), help="Only this kind.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only from this day on.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only up to this day.")
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "dense", "lexical"]),
+    default="hybrid",
+    show_default=True,
+    help="Rank by both, or by meaning or by words alone.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 @_errors_to_messages
@@ -190,6 +197,7 @@ def search(
     kind: str | None,
     since: Any,
     until: Any,
+    mode: str,
     as_json: bool,
 ) -> None:
     """Find notes and sources by meaning and by words (Chinese too).
@@ -207,6 +215,7 @@ def search(
         kind=kind,
         since=since.date().isoformat() if since else None,
         until=until.date().isoformat() if until else None,
+        mode=mode,
     )
     found = pipeline.search(vault, query, options)
     click.echo(output.to_json(found) if as_json else "\n".join(output.search_lines(found)))
