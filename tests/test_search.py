@@ -111,3 +111,14 @@ def test_a_missing_model_is_one_clear_line_and_loses_no_notes(kg, kg_json, tmp_p
     assert "search index not updated: embedding model" in result.stderr
     assert kg_json("status")["entries"] == 1
     assert "cannot be loaded" in kg("index", expect=1).stderr
+
+
+def test_related_to_a_source_and_to_a_day(searchable, kg, kg_json, web):
+    near = kg_json("related", web.url("/article"), "-n", "3")
+    assert near and all(r["url"] != web.url("/article") for r in near)
+    assert {r["kind"] for r in near} <= {"note", "source"}
+    assert "Scaled Dot-Product Attention Notes" in [r["title"] for r in near]
+    days = kg_json("related", "Journal/2024-07-28.md")
+    assert days and "2024-07-28" not in [r["date"] for r in days if r["kind"] == "note"]
+    assert "give a source URL" in kg("related", "attention", expect=1).stderr
+    assert "no journal entry on that day" in kg("related", "1999-01-01", expect=1).stderr

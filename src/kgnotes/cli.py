@@ -222,6 +222,33 @@ def search(
 
 
 @cli.command()
+@click.argument("item")
+@click.option(
+    "-n",
+    "limit",
+    type=click.IntRange(1, 1000),
+    default=10,
+    show_default=True,
+    help="How many results.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@_errors_to_messages
+def related(vault: VaultPaths, item: str, limit: int, as_json: bool) -> None:
+    """Notes and sources nearest in meaning to a source URL or a journal day.
+
+    \b
+    Examples:
+      kgnotes related https://arxiv.org/abs/2010.11929
+      kgnotes related 2024-07-27 --json
+    """
+    from kgnotes import output, pipeline
+
+    found = pipeline.related(vault, item, limit)
+    click.echo(output.to_json(found) if as_json else "\n".join(output.search_lines(found)))
+
+
+@cli.command()
 @click.argument("url")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj

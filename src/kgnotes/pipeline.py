@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,6 +28,7 @@ from kgnotes.index import IndexReport, build_index
 from kgnotes.ingest import FileReport, ingest
 from kgnotes.notefiles import DEFAULT_MAX_MB, NoteSource, NoteText, discover, read_note
 from kgnotes.search import SearchOptions
+from kgnotes.search import related as related_in_store
 from kgnotes.search import search as search_store
 from kgnotes.store import LINK_STATUSES, LinkRecord, Store
 
@@ -174,6 +176,35 @@ def search(paths: VaultPaths, query: str, options: SearchOptions) -> list[dict[s
     model = embed.model_name(load_config(paths))
     with Store(paths.db) as store:
         return search_store(store, model, query, options)
+
+
+def related(paths: VaultPaths, item: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Notes and sources nearest to a source (its URL) or a journal day (``2024-07-27`` or
+    ``Journal/2024-07-27.md``)."""
+    model = embed.model_name(load_config(paths))
+    with Store(paths.db) as store:
+        return related_in_store(store, model, _owners(store, item), limit)
+
+
+def _owners(store: Store, item: str) -> set[tuple[str, int]]:
+    day = re.fullmatch(r"(?:Journal/)?(\d{4}-\d{2}-\d{2})(?:\.md)?", item.strip())
+    if day:
+        entries = store.entry_ids_on(day.group(1))
+        if not entries:
+            raise KgnotesError(f"{item}: no journal entry on that day")
+        return {("entry", entry_id) for entry_id in entries}
+    if _is_url(item):
+        found = store.links(normalized=urls.normalize(item))
+        if not found:
+            raise KgnotesError(f"{item}: not in this vault — add it with: kgnotes add {item}")
+        document = store.latest_document_id(found[0].id)
+        if document is None:
+            raise KgnotesError(f"{item}: not archived yet — run kgnotes archive")
+        return {("document", document)}
+    raise KgnotesError(
+        f"{item}: give a source URL, a day (2024-07-27) or a journal page "
+        "(Journal/2024-07-27.md); concepts arrive with the concept graph"
+    )
 
 
 def status(paths: VaultPaths) -> dict[str, Any]:

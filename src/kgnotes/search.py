@@ -78,12 +78,43 @@ def _dense(store: Store, model: str, query: str) -> list[int]:
     rows = store.chunk_vectors(model)
     if not rows:
         return []
-    ids = [chunk_id for chunk_id, _ in rows]
-    matrix = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.float32)
-    matrix = matrix.reshape(len(rows), -1)
+    matrix = _matrix(rows)
     scores = matrix @ embed.encode(model, [query])[0]
     order = np.argsort(-scores)[:CANDIDATES]
-    return [ids[i] for i in order]
+    return [rows[i][0] for i in order]
+
+
+def _matrix(rows: list[tuple[int, str, int, bytes]]) -> Any:
+    import numpy as np
+
+    matrix = np.frombuffer(b"".join(row[3] for row in rows), dtype=np.float32)
+    return matrix.reshape(len(rows), -1)
+
+
+def related(
+    store: Store, model: str, owners: set[tuple[str, int]], limit: int = 10
+) -> list[dict[str, Any]]:
+    """The notes and sources nearest in meaning to ``owners`` (an entry or a source), by the
+    mean of their passages' vectors."""
+    import numpy as np
+
+    rows = store.chunk_vectors(model)
+    mine = [i for i, row in enumerate(rows) if (row[1], row[2]) in owners]
+    if not mine:
+        return []
+    matrix = _matrix(rows)
+    centre = matrix[mine].mean(axis=0)
+    centre /= np.linalg.norm(centre) or 1.0
+    scores = matrix @ centre
+    picked: dict[tuple[str, int], tuple[float, int]] = {}
+    for i in np.argsort(-scores):
+        owner = (rows[i][1], rows[i][2])
+        if owner not in owners and owner not in picked:
+            picked[owner] = (float(scores[i]), rows[i][0])
+            if len(picked) == limit:
+                break
+    details = store.chunk_details([chunk_id for _, chunk_id in picked.values()])
+    return [_result(score, details[chunk_id], "") for score, chunk_id in picked.values()]
 
 
 def fts_query(query: str) -> str:

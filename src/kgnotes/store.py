@@ -637,13 +637,24 @@ class Store:
             "DELETE FROM vectors WHERE hash NOT IN (SELECT hash FROM chunks)"
         ).rowcount
 
-    def chunk_vectors(self, model: str) -> list[tuple[int, bytes]]:
+    def chunk_vectors(self, model: str) -> list[tuple[int, str, int, bytes]]:
+        """(chunk id, owner type, owner id, vector bytes) of every embedded chunk."""
         rows = self.db.execute(
-            """SELECT c.id, v.vector FROM chunks c
+            """SELECT c.id, c.owner_type, c.owner_id, v.vector FROM chunks c
                JOIN vectors v ON v.hash = c.hash AND v.model = ? ORDER BY c.id""",
             (model,),
         )
-        return [(r[0], r[1]) for r in rows]
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def entry_ids_on(self, day: str) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT id FROM entries WHERE day = ?", (day,))]
+
+    def latest_document_id(self, link_id: int) -> int | None:
+        row = self.db.execute(
+            "SELECT id FROM documents WHERE link_id = ? ORDER BY fetched_at DESC, id DESC LIMIT 1",
+            (link_id,),
+        ).fetchone()
+        return row[0] if row else None
 
     def lexical_matches(self, match: str, limit: int) -> list[int]:
         """Chunk ids for an FTS5 query, best BM25 first."""
