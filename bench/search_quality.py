@@ -22,9 +22,10 @@ sys.path.insert(0, str(ROOT))
 
 from tests.webserver import Request, Web  # noqa: E402
 
-from kgnotes import pipeline  # noqa: E402
-from kgnotes.config import VaultPaths, resolve_vault  # noqa: E402
-from kgnotes.search import SearchOptions  # noqa: E402
+from kgnotes import embed, pipeline  # noqa: E402
+from kgnotes.config import VaultPaths, load_config, resolve_vault  # noqa: E402
+from kgnotes.search import SearchOptions, search  # noqa: E402
+from kgnotes.store import Store  # noqa: E402
 
 CORPUS = Path(__file__).parent / "search_corpus"
 MODES = ("lexical", "dense", "hybrid")
@@ -80,8 +81,10 @@ def recall_at(found: list[str], relevant: set[str], k: int = 5) -> float:
 def evaluate(paths: VaultPaths, labelled: list[dict[str, Any]], mode: str) -> dict[str, Any]:
     """Mean nDCG@10 and Recall@5 overall and per query type, for one ranking mode."""
     scores: dict[str, list[tuple[float, float]]] = {}
+    model = embed.model_name(load_config(paths))
     for item in labelled:
-        results = pipeline.search(paths, item["query"], SearchOptions(limit=10, mode=mode))
+        with Store(paths.db) as store:  # in-process: the bench measures ranking, not serving
+            results = search(store, model, item["query"], SearchOptions(limit=10, mode=mode))
         found = list(dict.fromkeys(result_id(r) for r in results))
         relevant = set(item["relevant"])
         pair = (ndcg_at(found, relevant), recall_at(found, relevant))

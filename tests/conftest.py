@@ -71,6 +71,7 @@ def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, web_server: Web) -> P
         "KGNOTES_BACKOFF": "0.05",
         "KGNOTES_RETRY_AFTER_CAP": "2",
         "KGNOTES_MAX_FETCH_MB": "1",
+        "KGNOTES_SERVE": "0",  # tests that want the search server turn it on themselves
     }
     for name, value in settings.items():
         monkeypatch.setenv(name, value)

@@ -222,6 +222,28 @@ def search(
 
 
 @cli.command()
+@click.option("--stop", is_flag=True, help="Stop the running server instead.")
+@click.pass_obj
+@_errors_to_messages
+def serve(vault: VaultPaths, stop: bool) -> None:
+    """Keep the model and vectors loaded and answer searches over a socket in .kgnotes/.
+
+    kgnotes search starts it by itself (KGNOTES_SERVE=0 turns that off); it exits after
+    15 idle minutes (KGNOTES_SERVE_IDLE seconds).
+
+    \b
+    Examples:
+      kgnotes serve
+      kgnotes serve --stop
+    """
+    from kgnotes import pipeline
+
+    running = pipeline.serve_vault(vault, stop)
+    if stop:
+        click.echo("stopped" if running else "no server was running")
+
+
+@cli.command()
 @click.argument("item")
 @click.option(
     "-n",

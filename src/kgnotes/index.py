@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from kgnotes import embed
+from kgnotes.cjk import CJK_RUN, cjk_bigrams
 from kgnotes.store import JournalBlock, SourceText, Store
 from kgnotes.urls import find_urls
 
 MAX_TOKENS = 200  # all-MiniLM-L6-v2 reads 256 word pieces; leave room for the title prefix
 OVERLAP_TOKENS = 30
-CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+", re.UNICODE)
 
 Progress = Callable[[int, int], None]
@@ -46,14 +46,6 @@ class IndexReport:
     embedded: int
     model: str
     seconds: float
-
-
-def cjk_bigrams(text: str) -> list[str]:
-    """CJK runs as overlapping character pairs: 多头注意 → 多头 头注 注意."""
-    pairs = []
-    for run in CJK_RUN.findall(text):
-        pairs += [run[i : i + 2] for i in range(max(1, len(run) - 1))]
-    return pairs
 
 
 def searchable(text: str) -> str:

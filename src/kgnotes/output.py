@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kgnotes.archive import ArchiveReport, LinkResult
-from kgnotes.index import IndexReport
-from kgnotes.ingest import FileReport
+if TYPE_CHECKING:  # types only: printing search results must not import the archiver
+    from kgnotes.archive import ArchiveReport, LinkResult
+    from kgnotes.index import IndexReport
+    from kgnotes.ingest import FileReport
 
 
 def to_json(data: Any) -> str:

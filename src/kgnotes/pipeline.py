@@ -11,26 +11,24 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kgnotes import annotations, embed, urls
-from kgnotes.archive import (
-    ArchiveReport,
-    Progress,
-    archive_links,
-    archive_lock,
-    options_from_config,
-    resolve_references,
-)
+from kgnotes import embed, serve
 from kgnotes.config import VaultPaths, load_config, setting
 from kgnotes.errors import KgnotesError, ModelError, NoteFileError, VaultBusyError
-from kgnotes.index import IndexReport, build_index
-from kgnotes.ingest import FileReport, ingest
-from kgnotes.notefiles import DEFAULT_MAX_MB, NoteSource, NoteText, discover, read_note
 from kgnotes.search import SearchOptions
 from kgnotes.search import related as related_in_store
 from kgnotes.search import search as search_store
-from kgnotes.store import LINK_STATUSES, LinkRecord, Store
+
+if TYPE_CHECKING:
+    from kgnotes.archive import ArchiveReport, Progress
+    from kgnotes.index import IndexReport
+    from kgnotes.ingest import FileReport
+    from kgnotes.notefiles import NoteSource, NoteText
+    from kgnotes.store import LinkRecord, Store
+
+# The stages (parsing, fetching, the store) are imported inside the functions that run them,
+# so that ``kgnotes search`` answered by the search server starts in a fraction of a second.
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +75,17 @@ def add(
 
     One bad file never stops the rest, and one bad link never stops the archive.
     """
+    from kgnotes.archive import (
+        archive_links,
+        archive_lock,
+        options_from_config,
+        resolve_references,
+    )
+    from kgnotes.index import build_index
+    from kgnotes.ingest import ingest
+    from kgnotes.notefiles import DEFAULT_MAX_MB, discover
+    from kgnotes.store import Store
+
     config = load_config(paths)
     max_mb = setting(config, "notes.max_mb", "KGNOTES_MAX_NOTE_MB", DEFAULT_MAX_MB)
     today = options.today or date.today()
@@ -117,6 +126,8 @@ def _is_url(arg: str) -> bool:
 def _read(
     source: NoteSource, stdin: bytes | None, max_mb: int, errors: list[str]
 ) -> NoteText | None:
+    from kgnotes.notefiles import read_note
+
     try:
         data = source.path.read_bytes() if source.path else (stdin or b"")
         return read_note(source, data, max_mb)
@@ -129,6 +140,10 @@ def _read(
 
 def _add_urls(store: Store, web: list[str], today: date) -> FileReport:
     """File URLs given on the command line under today's entry of the vault's inbox."""
+    from kgnotes import urls
+    from kgnotes.ingest import ingest
+    from kgnotes.notefiles import NoteSource, NoteText
+
     key = f"inbox:{today.isoformat()}"
     body = store.file_text(key)
     known = {m.url for m in urls.find_urls(body)}
@@ -145,6 +160,9 @@ def archive(
     paths: VaultPaths, request: ArchiveRequest, progress: Progress | None = None
 ) -> ArchiveReport:
     """Archive pending links (and failed ones with ``retry_failed``, all with ``refresh``)."""
+    from kgnotes.archive import archive_links, archive_lock, options_from_config, resolve_references
+    from kgnotes.store import Store
+
     options = options_from_config(load_config(paths), request.concurrency, request.wayback)
     statuses = ("pending",)
     if request.retry_failed or request.refresh:
@@ -162,31 +180,59 @@ def archive(
 
 def index(paths: VaultPaths, rebuild: bool = False, progress=None) -> IndexReport:
     """Chunk, embed and full-text index what changed (everything with ``rebuild``)."""
+    from kgnotes.index import build_index
+    from kgnotes.store import Store
+
     model = embed.model_name(load_config(paths))
     with Store(paths.db) as store:
         return build_index(store, model, rebuild, progress)
 
 
 def search(paths: VaultPaths, query: str, options: SearchOptions) -> list[dict[str, Any]]:
-    """Hybrid search over journal entries and archived sources."""
+    """Hybrid search over journal entries and archived sources: through the search server
+    when one runs (starting one for next time when none does), else in this process."""
     if not query.strip():
         raise KgnotesError(
             "nothing to search for — give some words: kgnotes search 'self attention'"
         )
-    model = embed.model_name(load_config(paths))
+    config = load_config(paths)
+    model = embed.model_name(config)
+    if setting(config, "search.serve", "KGNOTES_SERVE", True):
+        try:
+            return serve.ask(paths, model, query, options)
+        except serve.Unavailable as exc:
+            log.info("searching in-process: %s", exc)
+            serve.start_background(paths)  # ready for the next search
+    from kgnotes.store import Store  # only now: the parser behind it costs the server path time
+
     with Store(paths.db) as store:
         return search_store(store, model, query, options)
+
+
+def serve_vault(paths: VaultPaths, stop: bool = False) -> bool:
+    """Run the search server for this vault in the foreground (or stop a running one)."""
+    if stop:
+        return serve.stop(paths)
+    config = load_config(paths)
+    idle = setting(config, "search.serve_idle", "KGNOTES_SERVE_IDLE", serve.DEFAULT_IDLE)
+    serve.run(paths, embed.model_name(config), idle)
+    return True
 
 
 def related(paths: VaultPaths, item: str, limit: int = 10) -> list[dict[str, Any]]:
     """Notes and sources nearest to a source (its URL) or a journal day (``2024-07-27`` or
     ``Journal/2024-07-27.md``)."""
+    from kgnotes.store import Store
+
     model = embed.model_name(load_config(paths))
     with Store(paths.db) as store:
         return related_in_store(store, model, _owners(store, item), limit)
 
 
 def _owners(store: Store, item: str) -> set[tuple[str, int]]:
+    """The entries of a day, or the latest document of a source, that ``item`` names."""
+    from kgnotes import urls
+
     day = re.fullmatch(r"(?:Journal/)?(\d{4}-\d{2}-\d{2})(?:\.md)?", item.strip())
     if day:
         entries = store.entry_ids_on(day.group(1))
@@ -209,12 +255,16 @@ def _owners(store: Store, item: str) -> set[tuple[str, int]]:
 
 def status(paths: VaultPaths) -> dict[str, Any]:
     """Counts of everything in the vault."""
+    from kgnotes.store import Store
+
     with Store(paths.db) as store:
         return store.counts()
 
 
 def links(paths: VaultPaths, status: str | None = None) -> list[dict[str, Any]]:
     """Every link as a plain dict, oldest first."""
+    from kgnotes.store import LINK_STATUSES, Store
+
     if status is not None and status not in LINK_STATUSES:
         raise KgnotesError(f"{status}: not a link status (use one of {', '.join(LINK_STATUSES)})")
     with Store(paths.db) as store:
@@ -223,6 +273,8 @@ def links(paths: VaultPaths, status: str | None = None) -> list[dict[str, Any]]:
 
 def todo(paths: VaultPaths) -> list[dict[str, Any]]:
     """The reading queue: links the author has not read or not finished, oldest first."""
+    from kgnotes import annotations
+
     return [
         link
         for link in links(paths)
@@ -232,6 +284,9 @@ def todo(paths: VaultPaths) -> list[dict[str, Any]]:
 
 def show(paths: VaultPaths, url: str) -> dict[str, Any]:
     """One link's archived document: metadata and the extracted text as Markdown."""
+    from kgnotes import urls
+    from kgnotes.store import Store
+
     normalized = urls.normalize(url)
     with Store(paths.db) as store:
         found = store.links(normalized=normalized)
@@ -261,6 +316,8 @@ def show(paths: VaultPaths, url: str) -> dict[str, Any]:
 
 def link_view(record: LinkRecord) -> dict[str, Any]:
     """The public shape of a link (``links --json``): what the journal says, and the archive."""
+    from kgnotes import annotations
+
     reading, quality, added = annotations.fold(record.notes)
     return {
         "url": record.url,

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kgnotes import embed
-from kgnotes.index import CJK_RUN, cjk_bigrams
-from kgnotes.store import ChunkDetail, Store
+from kgnotes.cjk import CJK_RUN, cjk_bigrams
+
+if TYPE_CHECKING:  # the store pulls in the journal parser; a search server client needs none
+    from kgnotes.store import ChunkDetail, Store
 
 RRF_K = 60
 # The bundled English model reads Chinese poorly and drifts on exact terms, so its ranking
@@ -75,13 +77,29 @@ def search(store: Store, model: str, query: str, options: SearchOptions) -> list
 def _dense(store: Store, model: str, query: str) -> list[int]:
     import numpy as np
 
-    rows = store.chunk_vectors(model)
+    rows, matrix = _vectors(store, model)
     if not rows:
         return []
-    matrix = _matrix(rows)
     scores = matrix @ embed.encode(model, [query])[0]
     order = np.argsort(-scores)[:CANDIDATES]
     return [rows[i][0] for i in order]
+
+
+_loaded: dict[tuple[int, str], tuple[int, list, Any]] = {}
+
+
+def _vectors(store: Store, model: str) -> tuple[list[tuple[int, str, int, bytes]], Any]:
+    """Every chunk vector as one matrix, kept while the database is unchanged (a long-lived
+    ``kgnotes serve`` then answers without reading them again)."""
+    key = (id(store.db), model)
+    version = store.data_version()
+    if key in _loaded and _loaded[key][0] == version:
+        return _loaded[key][1], _loaded[key][2]
+    rows = store.chunk_vectors(model)
+    matrix = _matrix(rows) if rows else None
+    _loaded.clear()
+    _loaded[key] = (version, rows, matrix)
+    return rows, matrix
 
 
 def _matrix(rows: list[tuple[int, str, int, bytes]]) -> Any:
@@ -98,11 +116,10 @@ def related(
     mean of their passages' vectors."""
     import numpy as np
 
-    rows = store.chunk_vectors(model)
+    rows, matrix = _vectors(store, model)
     mine = [i for i, row in enumerate(rows) if (row[1], row[2]) in owners]
     if not mine:
         return []
-    matrix = _matrix(rows)
     centre = matrix[mine].mean(axis=0)
     centre /= np.linalg.norm(centre) or 1.0
     scores = matrix @ centre

@@ -646,6 +646,10 @@ class Store:
         )
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
+    def data_version(self) -> int:
+        """Changes whenever another connection commits (see SQLite's PRAGMA data_version)."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
+
     def entry_ids_on(self, day: str) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT id FROM entries WHERE day = ?", (day,))]
 
