@@ -95,12 +95,7 @@ class Response:
         return decode_text(self.body, header)
 
     def header(self, name: str) -> str | None:
-        if not self.exchanges:
-            return None
-        for key, value in self.exchanges[-1].response_headers:
-            if key.lower() == name:
-                return value
-        return None
+        return _header(self.exchanges[-1].response_headers, name) if self.exchanges else None
 
 
 class FetchError(KgnotesError):

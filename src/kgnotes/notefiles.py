@@ -87,7 +87,12 @@ def _key(path: Path, vault_root: Path) -> str:
 
 def _unique(sources: list[NoteSource]) -> list[NoteSource]:
     seen: set[str] = set()
-    return [s for s in sources if s.key == "-" or not (s.key in seen or seen.add(s.key))]
+    unique = []
+    for source in sources:
+        if source.key == "-" or source.key not in seen:
+            unique.append(source)
+            seen.add(source.key)
+    return unique
 
 
 def read_note(source: NoteSource, data: bytes, max_mb: int = DEFAULT_MAX_MB) -> NoteText:

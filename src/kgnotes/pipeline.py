@@ -111,7 +111,8 @@ def add(
                     )
             except VaultBusyError as exc:  # the notes are in; only archiving waits
                 report.errors.append(f"{exc} (the notes were read; their links wait as pending)")
-        if report.files:
+        changed = any(f.status != "unchanged" for f in report.files)
+        if changed or (report.archive is not None and report.archive.archived):
             try:
                 report.index = build_index(store, embed.model_name(config))
             except ModelError as exc:  # the notes and archives are kept; search waits

@@ -85,20 +85,19 @@ def _dense(store: Store, model: str, query: str) -> list[int]:
     return [rows[i][0] for i in order]
 
 
-_loaded: dict[tuple[int, str], tuple[int, list, Any]] = {}
+_loaded: list[Any] = []  # [connection, model, data_version, rows, matrix] of the last load
 
 
 def _vectors(store: Store, model: str) -> tuple[list[tuple[int, str, int, bytes]], Any]:
     """Every chunk vector as one matrix, kept while the database is unchanged (a long-lived
-    ``kgnotes serve`` then answers without reading them again)."""
-    key = (id(store.db), model)
+    ``kgnotes serve`` then answers without reading them again). ``PRAGMA data_version`` is
+    per connection, so the cache is tied to the connection object itself."""
     version = store.data_version()
-    if key in _loaded and _loaded[key][0] == version:
-        return _loaded[key][1], _loaded[key][2]
+    if _loaded and _loaded[0] is store.db and _loaded[1] == model and _loaded[2] == version:
+        return _loaded[3], _loaded[4]
     rows = store.chunk_vectors(model)
     matrix = _matrix(rows) if rows else None
-    _loaded.clear()
-    _loaded[key] = (version, rows, matrix)
+    _loaded[:] = [store.db, model, version, rows, matrix]
     return rows, matrix
 
 

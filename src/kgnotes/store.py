@@ -750,7 +750,7 @@ class Store:
                 ORDER BY first_seen, l.id""",
             params,
         ).fetchall()
-        notes, quotes = self._notes_by_link()
+        notes, quotes = self._notes_by_link(rows[0]["id"] if normalized and rows else None)
         return [
             LinkRecord(
                 id=r["id"],
@@ -925,16 +925,21 @@ class Store:
         self.db.execute("UPDATE refs SET link_id = ? WHERE id = ?", (link_id, ref_id))
         return link_id
 
-    def _notes_by_link(self) -> tuple[dict[int, list[Annotation]], dict[int, str]]:
-        """Notes per link in the order they were written: by entry date, then place in the entry."""
+    def _notes_by_link(
+        self, link_id: int | None = None
+    ) -> tuple[dict[int, list[Annotation]], dict[int, str]]:
+        """Notes per link (all links, or one) in the order written: entry date, then place."""
         notes: dict[int, list[Annotation]] = {}
         quotes: dict[int, str] = {}
+        where, params = ("WHERE m.link_id = ?", (link_id,)) if link_id is not None else ("", ())
         rows = self.db.execute(
-            """SELECT m.link_id, m.quote, a.raw, a.reading, a.quality, a.added
+            f"""SELECT m.link_id, m.quote, a.raw, a.reading, a.quality, a.added
                FROM link_mentions m
                JOIN entries e ON e.id = m.entry_id
                LEFT JOIN annotations a ON a.mention_id = m.id
-               ORDER BY e.day, e.id, m.position, a.position"""
+               {where}
+               ORDER BY e.day, e.id, m.position, a.position""",
+            params,
         )
         for r in rows:
             if r["quote"]:
