@@ -92,8 +92,8 @@ def add(
     options = pipeline.AddOptions(
         year=year, fetch=not no_fetch, stdin=stdin, wayback=False if no_wayback else None
     )
-    with _progress() as progress, _interruptible():
-        report = pipeline.add(vault, list(paths), options, progress)
+    with _progress() as progress, _embedding_progress() as embedding, _interruptible():
+        report = pipeline.add(vault, list(paths), options, progress, embedding)
     for file_report in report.files:
         click.echo(output.file_line(file_report))
         for problem in file_report.problems:
@@ -164,7 +164,9 @@ def index(vault: VaultPaths, rebuild: bool) -> None:
     """
     from kgnotes import output, pipeline
 
-    click.echo(output.index_line(pipeline.index(vault, rebuild)))
+    with _embedding_progress() as embedding:
+        report = pipeline.index(vault, rebuild, embedding)
+    click.echo(output.index_line(report))
 
 
 @cli.command()
@@ -361,6 +363,28 @@ def _progress() -> Iterator[Callable[[Any, int, int], None]]:
             if not result.ok:
                 click.echo(f"\r\033[K{output.result_line(result)}", err=True)
             bar.update(1)
+
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+@contextlib.contextmanager
+def _embedding_progress() -> Iterator[Callable[[int, int], None] | None]:
+    """A bar while chunks are embedded, on a terminal only: the summary line says the rest."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bar: Any = None
+    try:
+
+        def update(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = click.progressbar(length=total, label="embedding", file=sys.stderr)
+                bar.__enter__()
+            bar.update(done - bar.pos)
 
         yield update
     finally:

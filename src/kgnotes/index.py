@@ -152,6 +152,8 @@ def _embed_missing(store: Store, model: str, progress: Progress | None, batch: i
     """Embed every chunk text the model has no vector for, committing batch by batch so an
     interrupted run keeps what it embedded."""
     todo = store.hashes_without_vectors(model)
+    if progress and todo:
+        progress(0, len(todo))  # the bar shows while the model loads
     for start in range(0, len(todo), batch):
         part = todo[start : start + batch]
         vectors = embed.encode(model, [text for _, text in part])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -69,7 +70,11 @@ class ArchiveRequest:
 
 
 def add(
-    paths: VaultPaths, inputs: list[str], options: AddOptions, progress: Progress | None = None
+    paths: VaultPaths,
+    inputs: list[str],
+    options: AddOptions,
+    progress: Progress | None = None,
+    embedding: Callable[[int, int], None] | None = None,
 ) -> AddReport:
     """Ingest notes files, directories, stdin or URLs; then archive the links they hold.
 
@@ -114,7 +119,7 @@ def add(
         changed = any(f.status != "unchanged" for f in report.files)
         if changed or (report.archive is not None and report.archive.archived):
             try:
-                report.index = build_index(store, embed.model_name(config))
+                report.index = build_index(store, embed.model_name(config), progress=embedding)
             except ModelError as exc:  # the notes and archives are kept; search waits
                 report.errors.append(f"search index not updated: {exc}")
     return report
@@ -179,7 +184,9 @@ def archive(
         return report
 
 
-def index(paths: VaultPaths, rebuild: bool = False, progress=None) -> IndexReport:
+def index(
+    paths: VaultPaths, rebuild: bool = False, progress: Callable[[int, int], None] | None = None
+) -> IndexReport:
     """Chunk, embed and full-text index what changed (everything with ``rebuild``)."""
     from kgnotes.index import build_index
     from kgnotes.store import Store
