@@ -84,7 +84,10 @@ def evaluate(paths: VaultPaths, labelled: list[dict[str, Any]], mode: str) -> di
     model = embed.model_name(load_config(paths))
     for item in labelled:
         with Store(paths.db) as store:  # in-process: the bench measures ranking, not serving
-            results = search(store, model, item["query"], SearchOptions(limit=10, mode=mode))
+            options = SearchOptions(limit=40, mode=mode)
+            # labels name notes and sources; concepts are a kind of their own, left out here
+            results = search(store, model, item["query"], options)
+            results = [r for r in results if r["kind"] != "concept"][:10]
         found = list(dict.fromkeys(result_id(r) for r in results))
         relevant = set(item["relevant"])
         pair = (ndcg_at(found, relevant), recall_at(found, relevant))

@@ -21,7 +21,8 @@ def test_add_reads_the_journal(kg, kg_json, journal_path):
     assert status["entries"] == 7
     assert status["links"] == 21
     assert status["links_by_status"] == {"pending": 21, "archived": 0, "failed": 0}
-    assert {status[k] for k in ("documents", "concepts", "edges")} == {0}
+    assert status["documents"] == 0
+    assert status["concepts"] > 0  # named by the topic lines, before any page is archived
     assert status["chunks"] > 0  # the journal's blocks, indexed for search
 
 

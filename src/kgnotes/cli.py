@@ -344,6 +344,122 @@ def todo(vault: VaultPaths, as_json: bool) -> None:
     click.echo(output.to_json(found) if as_json else "\n".join(map(output.link_line, found)))
 
 
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@_errors_to_messages
+def concepts(vault: VaultPaths, as_json: bool) -> None:
+    """The concepts of the journal and its sources, most central first.
+
+    Each with its aliases, how many sources mention it, how often it is mentioned, its
+    PageRank in the concept graph and its community. Names, aliases, merges and concepts to
+    ignore can be set in .kgnotes/config.toml under [concepts].
+
+    \b
+    Examples:
+      kgnotes concepts
+      kgnotes concepts --json
+    """
+    from kgnotes import output, pipeline
+
+    found = pipeline.concepts(vault)
+    click.echo(output.to_json(found) if as_json else "\n".join(output.concept_lines(found)))
+
+
+@cli.command()
+@click.argument("start")
+@click.argument("goal")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@_errors_to_messages
+def path(vault: VaultPaths, start: str, goal: str, as_json: bool) -> None:
+    """The learning path from START to GOAL: each concept builds on the one before.
+
+    START and GOAL may be any name or alias of a concept, in any case. Every step shows why
+    it is there: the signals that agree and a sentence from a source.
+
+    \b
+    Examples:
+      kgnotes path attention CLIP
+      kgnotes path self-attention "Vision Transformer" --json
+    """
+    from kgnotes import output, pipeline
+
+    found = pipeline.learning_path(vault, start, goal)
+    click.echo(output.to_json(found) if as_json else "\n".join(output.path_lines(found)))
+
+
+@cli.command()
+@click.argument("concept")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@_errors_to_messages
+def prereqs(vault: VaultPaths, concept: str, as_json: bool) -> None:
+    """What to learn before CONCEPT, foundations first, with sources to read for each.
+
+    \b
+    Examples:
+      kgnotes prereqs CLIP
+      kgnotes prereqs vit --json
+    """
+    from kgnotes import output, pipeline
+
+    found = pipeline.prereqs(vault, concept)
+    click.echo(output.to_json(found) if as_json else "\n".join(output.prereq_lines(found)))
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the graph here; the format comes from the extension: .png .svg .pdf .html "
+    ".canvas .mmd .json .graphml .gexf .dot",
+)
+@click.option("--focus", help="Only the neighbourhood of this concept.")
+@click.option(
+    "--depth", type=click.IntRange(0, 20), default=2, show_default=True, help="Hops from --focus."
+)
+@click.option(
+    "--max-nodes",
+    type=click.IntRange(1, 100000),
+    help="At most this many concepts, the most central [60 for pictures, all for data].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@_errors_to_messages
+def graph(
+    vault: VaultPaths,
+    output: str | None,
+    focus: str | None,
+    depth: int,
+    max_nodes: int | None,
+    as_json: bool,
+) -> None:
+    """Draw or export the concept graph; with no -o, list its builds-on rungs.
+
+    Pictures (.png .svg .pdf) are laid out left to right along "builds on", coloured by
+    community. .html is one self-contained interactive page (pan, zoom, click a concept to
+    see its sources). .canvas is a JSON Canvas for Obsidian, .mmd a Mermaid flowchart.
+    .json (node-link), .graphml, .gexf and .dot carry sources and journal entries too.
+
+    \b
+    Examples:
+      kgnotes graph
+      kgnotes graph -o graph.png
+      kgnotes graph -o clip.svg --focus CLIP --depth 2
+      kgnotes graph -o graph.html --max-nodes 200
+    """
+    from pathlib import Path
+
+    from kgnotes import output as out
+    from kgnotes import pipeline
+
+    request = pipeline.GraphRequest(Path(output) if output else None, focus, depth, max_nodes)
+    found = pipeline.draw_graph(vault, request)
+    click.echo(out.to_json(found) if as_json else "\n".join(out.graph_lines(found)))
+
+
 @contextlib.contextmanager
 def _progress() -> Iterator[Callable[[Any, int, int], None]]:
     """A progress bar on a terminal, one plain line per link otherwise (logs, pipes, CI)."""

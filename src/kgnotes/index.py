@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from kgnotes import embed
 from kgnotes.cjk import CJK_RUN, cjk_bigrams
-from kgnotes.store import JournalBlock, SourceText, Store
+from kgnotes.store import ConceptRow, JournalBlock, SourceText, Store
 from kgnotes.urls import find_urls
 
 MAX_TOKENS = 200  # all-MiniLM-L6-v2 reads 256 word pieces; leave room for the title prefix
@@ -71,6 +71,13 @@ def chunks_of_document(doc: SourceText) -> Iterator[Chunk]:
         yield Chunk("document", doc.document_id, k, f"{title}\n{passage}")
 
 
+def chunks_of_concept(concept: ConceptRow) -> Iterator[Chunk]:
+    """A concept as one passage: its names and what it is, so ``--kind concept`` finds it by
+    any alias or by a paraphrase of its description."""
+    lines = [concept.name, ", ".join(concept.aliases), concept.description or ""]
+    yield Chunk("concept", concept.id, 0, "\n".join(line for line in lines if line))
+
+
 def passages(text: str) -> list[str]:
     """Split on blank lines and headings into passages of at most MAX_TOKENS, with overlap."""
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n(?=#{1,6} )", text) if p.strip()]
@@ -121,6 +128,7 @@ def build_index(
     started = time.perf_counter()
     wanted = [c for b in store.journal_blocks() for c in chunks_of_block(b)]
     wanted += [c for d in store.latest_documents() for c in chunks_of_document(d)]
+    wanted += [c for k in store.concepts() for c in chunks_of_concept(k)]
     stored = store.chunk_hashes()
     changed = 0
     with store.transaction():

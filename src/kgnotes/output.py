@@ -112,3 +112,48 @@ def search_lines(results: list[dict[str, Any]]) -> list[str]:
         lines.append(f"{n:>2}. [{r['kind']}] {r['date'] or '----------'}  {r['title']}  {where}")
         lines.append(f"    {r['snippet']}")
     return lines
+
+
+def concept_lines(concepts: list[dict[str, Any]]) -> list[str]:
+    """``Transformer  (transformers, transformer)  5 sources, 31 mentions``"""
+    if not concepts:
+        return ["no concepts yet — add notes and archive their links first"]
+    lines = []
+    for c in concepts:
+        aliases = f"  ({', '.join(c['aliases'][:4])})" if c["aliases"] else ""
+        lines.append(
+            f"{c['name']}{aliases}  {c['sources']} sources, {c['mentions']} mentions, "
+            f"group {c['community']}"
+        )
+    return lines
+
+
+def path_lines(found: dict[str, Any]) -> list[str]:
+    """The path on one line, then each step with its signals and evidence."""
+    lines = [" → ".join(found["path"])]
+    for edge in found["edges"]:
+        lines.append(f"\n{edge['from']} → {edge['to']}")
+        lines += [f"  because {signal}" for signal in edge["signals"]]
+        lines += [f"  “{e['sentence']}” — {e['source']}" for e in edge["evidence"]]
+    return lines
+
+
+def prereq_lines(found: dict[str, Any]) -> list[str]:
+    if not found["prereqs"]:
+        return [f"{found['concept']} builds on nothing in this vault"]
+    lines = [f"Before {found['concept']}, in order:"]
+    for number, item in enumerate(found["prereqs"], start=1):
+        lines.append(f"{number:>3}. {item['name']}")
+        lines += [f"       {s['title'] or s['url']}  {s['url']}" for s in item["sources"][:2]]
+    return lines
+
+
+def graph_lines(found: dict[str, Any]) -> list[str]:
+    if "output" in found:
+        return [
+            f"wrote {found['output']}: {found['concepts']} concepts, {found['nodes']} nodes, "
+            f"{found['edges']} edges"
+        ]
+    if not found["builds_on"]:
+        return ["no builds-on relations yet — add notes and archive their links first"]
+    return [f"{e['from']} → {e['to']}" for e in found["builds_on"]]

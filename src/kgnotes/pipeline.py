@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kgnotes import embed, serve
@@ -23,6 +24,7 @@ from kgnotes.search import search as search_store
 
 if TYPE_CHECKING:
     from kgnotes.archive import ArchiveReport, Progress
+    from kgnotes.graph import GraphReport
     from kgnotes.index import IndexReport
     from kgnotes.ingest import FileReport
     from kgnotes.notefiles import NoteSource, NoteText
@@ -51,6 +53,7 @@ class AddReport:
     files: list[FileReport] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     archive: ArchiveReport | None = None
+    graph: GraphReport | None = None
     index: IndexReport | None = None
 
     @property
@@ -118,6 +121,9 @@ def add(
                 report.errors.append(f"{exc} (the notes were read; their links wait as pending)")
         changed = any(f.status != "unchanged" for f in report.files)
         if changed or (report.archive is not None and report.archive.archived):
+            from kgnotes.graph import ensure_graph
+
+            report.graph = ensure_graph(store, config)
             try:
                 report.index = build_index(store, embed.model_name(config), progress=embedding)
             except ModelError as exc:  # the notes and archives are kept; search waits
@@ -188,12 +194,14 @@ def index(
     paths: VaultPaths, rebuild: bool = False, progress: Callable[[int, int], None] | None = None
 ) -> IndexReport:
     """Chunk, embed and full-text index what changed (everything with ``rebuild``)."""
+    from kgnotes.graph import ensure_graph
     from kgnotes.index import build_index
     from kgnotes.store import Store
 
-    model = embed.model_name(load_config(paths))
+    config = load_config(paths)
     with Store(paths.db) as store:
-        return build_index(store, model, rebuild, progress)
+        ensure_graph(store, config)  # concepts are searchable too
+        return build_index(store, embed.model_name(config), rebuild, progress)
 
 
 def search(paths: VaultPaths, query: str, options: SearchOptions) -> list[dict[str, Any]]:
@@ -259,6 +267,72 @@ def _owners(store: Store, item: str) -> set[tuple[str, int]]:
         f"{item}: give a source URL, a day (2024-07-27) or a journal page "
         "(Journal/2024-07-27.md); concepts arrive with the concept graph"
     )
+
+
+def concepts(paths: VaultPaths) -> list[dict[str, Any]]:
+    """Every concept, most central first (the graph is rebuilt first if the notes changed)."""
+    from kgnotes import graph
+
+    return graph.concept_table(_concept_graph(paths))
+
+
+def learning_path(paths: VaultPaths, start: str, goal: str) -> dict[str, Any]:
+    """The builds-on path from one concept to another, with the evidence for each step."""
+    from kgnotes import graph
+
+    return graph.learning_path(_concept_graph(paths), start, goal)
+
+
+def prereqs(paths: VaultPaths, concept: str) -> dict[str, Any]:
+    """What to learn before ``concept``, foundations first."""
+    from kgnotes import graph
+
+    return graph.prerequisites(_concept_graph(paths), concept)
+
+
+@dataclass(frozen=True)
+class GraphRequest:
+    """Options for ``kgnotes graph``."""
+
+    output: Path | None = None
+    focus: str | None = None
+    depth: int = 2
+    max_nodes: int | None = None
+
+
+def draw_graph(paths: VaultPaths, request: GraphRequest) -> dict[str, Any]:
+    """Write the concept graph to ``request.output`` (format from its extension), or, with no
+    file, list its builds-on rungs."""
+    from kgnotes import graph, render
+
+    concept_graph = _concept_graph(paths)
+    if request.output is None:
+        return {"builds_on": graph.builds_on_edges(concept_graph)}
+    suffix = render.format_of(request.output)
+    limit = request.max_nodes
+    if limit is None and suffix in render.CONCEPT_ONLY:
+        limit = render.PICTURE_MAX_NODES
+    exported = graph.export(concept_graph, request.focus, request.depth, limit)
+    render.write(exported, request.output)
+    kinds = [d.get("type") for _, d in exported.nodes(data=True)]
+    return {
+        "output": str(request.output),
+        "concepts": kinds.count("concept"),
+        "nodes": len(kinds) if suffix not in render.CONCEPT_ONLY else kinds.count("concept"),
+        "edges": exported.number_of_edges()
+        if suffix not in render.CONCEPT_ONLY
+        else render.concepts_only(exported).number_of_edges(),
+    }
+
+
+def _concept_graph(paths: VaultPaths) -> Any:
+    """The stored concept graph, rebuilt first when the notes or sources changed."""
+    from kgnotes import graph
+    from kgnotes.store import Store
+
+    with Store(paths.db) as store:
+        graph.ensure_graph(store, load_config(paths))
+        return graph.ConceptGraph.load(store)
 
 
 def status(paths: VaultPaths) -> dict[str, Any]:

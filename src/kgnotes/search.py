@@ -163,10 +163,20 @@ def _result(score: float, detail: ChunkDetail, query: str) -> dict[str, Any]:
         "title": title,
         "date": detail.day,
         "url": detail.url,
-        "page": f"Journal/{detail.day}.md" if kind == "note" and detail.day else None,
+        "page": _page(kind, detail),
         "score": round(score, 6),
         "snippet": snippet(detail.text, query),
     }
+
+
+def _page(kind: str, detail: ChunkDetail) -> str | None:
+    """The vault page a result lives on, relative to the vault (pages are written by
+    ``kgnotes export``); sources get theirs once the vault export names them."""
+    if kind == "note" and detail.day:
+        return f"Journal/{detail.day}.md"
+    if kind == "concept" and detail.title:
+        return f"Concepts/{detail.title}.md"
+    return None
 
 
 def snippet(text: str, query: str, width: int = 240) -> str:

@@ -8,6 +8,7 @@ order inside a transaction, so an old vault is brought forward the first time it
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -214,7 +215,21 @@ def _migration_3(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = [_migration_1, _migration_2, _migration_3]
+def _migration_4(db: sqlite3.Connection) -> None:
+    """The concept graph: the signals behind each relation, and small named values (what the
+    stored graph was built from, so it is rebuilt only when that changes)."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE edges ADD COLUMN signals TEXT NOT NULL DEFAULT '[]';
+        CREATE INDEX edges_source ON edges(source_id);
+        CREATE INDEX concept_mentions_concept ON concept_mentions(concept_id);
+        CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+        """,
+    )
+
+
+MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4]
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -290,6 +305,59 @@ class SourceText:
     description: str | None
     text: str
     journal_words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EntryText:
+    """A journal entry as the concept graph reads it."""
+
+    entry_id: int
+    day: str | None
+    text: str
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """An archived source as the concept graph and its pictures read it."""
+
+    document_id: int
+    url: str
+    kind: str
+    title: str | None
+    site: str | None
+    published: str | None
+    text: str
+    topics: tuple[str, ...]  # the topic lines it was filed under
+    first_day: str | None  # the first journal day that mentions it
+
+
+@dataclass(frozen=True)
+class ConceptRow:
+    id: int
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+    description: str | None
+
+
+@dataclass(frozen=True)
+class ConceptMention:
+    concept_id: int
+    owner_type: str
+    owner_id: int
+    count: int
+    about: bool
+
+
+@dataclass(frozen=True)
+class EdgeRow:
+    source_id: int
+    target_id: int
+    relation: str
+    weight: float
+    signals: tuple[str, ...]
+    evidence: tuple[dict[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -679,6 +747,7 @@ class Store:
             f"""SELECT c.id, c.owner_type, c.owner_id, c.text,
                        e.day AS day, e.title AS entry_title, e.heading AS heading,
                        d.title AS doc_title, l.url AS url, d.published AS published,
+                       k.name AS concept_name,
                        (SELECT MIN(NULLIF(e2.day, '')) FROM link_mentions m2
                         JOIN entries e2 ON e2.id = m2.entry_id WHERE m2.link_id = d.link_id)
                          AS first_seen
@@ -686,6 +755,7 @@ class Store:
                 LEFT JOIN entries e ON c.owner_type = 'entry' AND e.id = c.owner_id
                 LEFT JOIN documents d ON c.owner_type = 'document' AND d.id = c.owner_id
                 LEFT JOIN links l ON l.id = d.link_id
+                LEFT JOIN concepts k ON c.owner_type = 'concept' AND k.id = c.owner_id
                 WHERE c.id IN ({marks})""",
             ids,
         )
@@ -695,12 +765,157 @@ class Store:
                 r["owner_type"],
                 r["owner_id"],
                 r["text"],
-                title=r["doc_title"] or r["entry_title"] or r["heading"] or None,
+                title=r["concept_name"]
+                or r["doc_title"]
+                or r["entry_title"]
+                or r["heading"]
+                or None,
                 day=(r["day"] or None) if r["owner_type"] == "entry" else r["first_seen"],
                 url=r["url"],
             )
             for r in rows
         }
+
+    # -- concept graph ------------------------------------------------------------------
+
+    def entry_texts(self) -> list[EntryText]:
+        """Every journal entry with its topic lines, oldest day first."""
+        topics: dict[int, list[str]] = {}
+        for r in self.db.execute("SELECT entry_id, topics FROM blocks ORDER BY entry_id, position"):
+            bucket = topics.setdefault(r[0], [])
+            bucket += [t for t in json.loads(r[1]) if t not in bucket]
+        rows = self.db.execute("SELECT id, day, body FROM entries ORDER BY day, id")
+        return [EntryText(r[0], r[1] or None, r[2], tuple(topics.get(r[0], ()))) for r in rows]
+
+    def source_records(self) -> list[SourceRecord]:
+        """The newest document of every archived link, with the topics it was filed under."""
+        topics: dict[int, list[str]] = {}
+        first: dict[int, str] = {}
+        for r in self.db.execute(
+            """SELECT m.link_id, m.topic, e.day FROM link_mentions m
+               JOIN entries e ON e.id = m.entry_id ORDER BY m.id"""
+        ):
+            if r["topic"] and r["topic"] not in topics.setdefault(r["link_id"], []):
+                topics[r["link_id"]].append(r["topic"])
+            if r["day"] and (r["link_id"] not in first or r["day"] < first[r["link_id"]]):
+                first[r["link_id"]] = r["day"]
+        rows = self.db.execute(
+            """SELECT d.id, d.link_id, d.title, d.site, d.published, d.text, l.url, l.kind
+               FROM documents d JOIN links l ON l.id = d.link_id
+               WHERE d.id = (SELECT d2.id FROM documents d2 WHERE d2.link_id = d.link_id
+                             ORDER BY d2.fetched_at DESC, d2.id DESC LIMIT 1)
+               ORDER BY d.id"""
+        )
+        return [
+            SourceRecord(
+                r["id"],
+                r["url"],
+                r["kind"],
+                r["title"],
+                r["site"],
+                r["published"],
+                r["text"],
+                tuple(topics.get(r["link_id"], ())),
+                first.get(r["link_id"]),
+            )
+            for r in rows
+        ]
+
+    def graph_inputs(self) -> str:
+        """A fingerprint of what the concept graph is built from: entries and documents."""
+        digest = hashlib.sha256()
+        for (content_hash,) in self.db.execute("SELECT content_hash FROM entries ORDER BY id"):
+            digest.update(content_hash.encode())
+        for (document_id,) in self.db.execute("SELECT id FROM documents ORDER BY id"):
+            digest.update(f",{document_id}".encode())
+        return digest.hexdigest()
+
+    def state(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_state(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO state (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def save_concepts(
+        self,
+        concepts: list[tuple[str, str, list[str], str | None]],
+        mentions: list[tuple[str, str, int, int, bool]],
+        edges: list[tuple[str, str, str, float, list[str], list[dict[str, str]]]],
+    ) -> None:
+        """Replace the concept graph. Concepts are (key, name, aliases, description) and keep
+        their ids across rebuilds; mentions (key, owner type, owner id, count, about) and edges
+        (source key, target key, relation, weight, signals, evidence) are written anew."""
+        ids = {r[1]: r[0] for r in self.db.execute("SELECT id, key FROM concepts")}
+        keep = {c[0] for c in concepts}
+        self.db.executemany(
+            "DELETE FROM concepts WHERE id = ?", [(i,) for k, i in ids.items() if k not in keep]
+        )
+        self.db.execute("DELETE FROM concept_mentions")
+        self.db.execute("DELETE FROM edges")
+        for key, name, aliases, description in concepts:
+            values = (name, json.dumps(aliases, ensure_ascii=False), description)
+            if key in ids:
+                self.db.execute(
+                    "UPDATE concepts SET name = ?, aliases = ?, description = ? WHERE id = ?",
+                    (*values, ids[key]),
+                )
+            else:
+                ids[key] = self.db.execute(
+                    "INSERT INTO concepts (name, aliases, description, key) VALUES (?, ?, ?, ?)",
+                    (*values, key),
+                ).lastrowid
+        self.db.executemany(
+            """INSERT INTO concept_mentions (concept_id, owner_type, owner_id, count, about)
+               VALUES (?, ?, ?, ?, ?)""",
+            [(ids[k], kind, owner, count, int(about)) for k, kind, owner, count, about in mentions],
+        )
+        self.db.executemany(
+            """INSERT INTO edges (source_id, target_id, relation, weight, signals, evidence)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            [
+                (ids[a], ids[b], rel, w, json.dumps(sig), json.dumps(ev, ensure_ascii=False))
+                for a, b, rel, w, sig, ev in edges
+            ],
+        )
+
+    def concepts(self) -> list[ConceptRow]:
+        rows = self.db.execute("SELECT id, key, name, aliases, description FROM concepts")
+        return [
+            ConceptRow(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4]) for r in rows.fetchall()
+        ]
+
+    def concept_mentions(self) -> list[ConceptMention]:
+        rows = self.db.execute(
+            "SELECT concept_id, owner_type, owner_id, count, about FROM concept_mentions "
+            "ORDER BY concept_id, owner_type, owner_id"
+        )
+        return [ConceptMention(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+
+    def concept_edges(self) -> list[EdgeRow]:
+        rows = self.db.execute(
+            "SELECT source_id, target_id, relation, weight, signals, evidence FROM edges "
+            "ORDER BY id"
+        )
+        return [
+            EdgeRow(r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), tuple(json.loads(r[5])))
+            for r in rows
+        ]
+
+    def source_titles(self) -> dict[int, tuple[str, str | None]]:
+        """Document id → (URL, title), for naming sources in graphs."""
+        rows = self.db.execute(
+            "SELECT d.id, l.url, d.title FROM documents d JOIN links l ON l.id = d.link_id"
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def entry_days(self) -> dict[int, str | None]:
+        """Entry id → its day, for naming entries in graphs."""
+        return {r[0]: r[1] or None for r in self.db.execute("SELECT id, day FROM entries")}
 
     # -- questions ------------------------------------------------------------------------
 
