@@ -436,11 +436,13 @@ class _Matcher:
         self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         self.cjk: list[tuple[str, str]] = []
         for key, concept in concepts.items():
-            for alias in [key, *concept.aliases]:
+            for alias in [key, concept.name, *concept.aliases]:
                 folded = tuple(key_of(alias).split())
+                if not folded:
+                    continue
                 if len(folded) == 1 and CJK_RUN.fullmatch(folded[0]):
                     self.cjk.append((folded[0], key))
-                elif folded and (folded, key) not in self.by_first[folded[0]]:
+                elif (folded, key) not in self.by_first[folded[0]]:
                     self.by_first[folded[0]].append((folded, key))
         for options in self.by_first.values():
             options.sort(key=lambda item: -len(item[0]))
@@ -498,14 +500,20 @@ def _scan(
 def _about(unit: Unit, concepts: dict[str, Concept], matcher: _Matcher) -> set[str]:
     """What a unit is about: the concepts its title or its topic lines name, and the short
     name a source defines in its opening ("… Vision Transformer (ViT) …")."""
-    about = set()
-    for text in (unit.title or "", *unit.topics):
-        about |= {key for key, _, _ in matcher.spans(text)}
-    if unit.owner_type == "document":
-        for match in _ACRONYM.finditer(unit.text[:1500]):
+    about = {key for topic in unit.topics for key, _, _ in matcher.spans(topic)}
+    # a title names what a source is about, but a frequent phrase caught in a paper's title
+    # ("… From Natural Language Supervision") is not its subject
+    about |= {
+        key
+        for key, _, _ in matcher.spans(unit.title or "")
+        if unit.wikipedia or concepts[key].origins != {"phrase"}
+    }
+    if unit.owner_type == "document":  # the first short name it defines, near its start
+        for match in _ACRONYM.finditer(unit.text[:800]):
             key = key_of(match.group(1))
             if key in concepts:
                 about.add(key)
+                break
     return about
 
 

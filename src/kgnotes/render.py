@@ -247,11 +247,13 @@ def draw(graph: nx.MultiDiGraph, path: str, fmt: str) -> None:
     height = min(60.0, max(3.5, rows * row_height + 1.6))
     figure, axes = plt.subplots(figsize=(width, height))
     axes.set_xlim(-column_width * 0.6, (columns - 0.4) * column_width)
-    axes.set_ylim(rows * row_height + 0.2, -row_height * 1.2)
+    axes.set_ylim(rows * row_height - row_height * 0.4, -row_height * 0.6)
     axes.axis("off")
     for u, v, data in graph.edges(data=True):
         (x1, y1), (x2, y2) = where[u], where[v]
         if data.get("relation") == "builds_on":
+            if labelled and x1 != x2:  # from the right edge of one box to the left of the next
+                x1, x2 = x1 + _half_width(graph, u), x2 - _half_width(graph, v)
             arrow = FancyArrowPatch(
                 (x1, y1),
                 (x2, y2),
@@ -259,14 +261,14 @@ def draw(graph: nx.MultiDiGraph, path: str, fmt: str) -> None:
                 mutation_scale=12,
                 color="#333333",
                 linewidth=1.3,
-                shrinkA=_shrink(graph, u, labelled),
-                shrinkB=_shrink(graph, v, labelled),
+                shrinkA=2,
+                shrinkB=2 if labelled else 4,
                 connectionstyle="arc3,rad=0.0" if x1 != x2 else "arc3,rad=0.4",
-                zorder=2,
+                zorder=4,
             )
             axes.add_patch(arrow)
         elif data.get("relation") == "related":
-            axes.plot([x1, x2], [y1, y2], linestyle="--", color="#bbbbbb", linewidth=0.8, zorder=1)
+            axes.plot([x1, x2], [y1, y2], linestyle="--", color="#c8c8c8", linewidth=0.7, zorder=1)
     for node, (x, y) in where.items():
         data = graph.nodes[node]
         fill = colour(data.get("community", 0))
@@ -294,7 +296,7 @@ def draw(graph: nx.MultiDiGraph, path: str, fmt: str) -> None:
     axes.legend(
         handles=handles,
         loc="upper left",
-        bbox_to_anchor=(0, 1.0),
+        bbox_to_anchor=(0, 0),  # below the drawing, never over it
         fontsize=8,
         frameon=False,
         ncol=min(4, len(handles)),
@@ -340,9 +342,10 @@ def _fonts(graph: nx.MultiDiGraph) -> list[str]:
     return ["DejaVu Sans", *cjk[:1]]
 
 
-def _shrink(graph: nx.MultiDiGraph, node: str, labelled: bool) -> float:
-    """How far an arrow stops short of a node's centre (points): half its label's width."""
-    return 3.4 * len(label(graph, node)) + 8 if labelled else 4
+def _half_width(graph: nx.MultiDiGraph, node: str) -> float:
+    """Half a label box's width in data units (one unit is one inch): 9 pt DejaVu Sans runs
+    about 0.075 in a character, plus the box's padding."""
+    return (0.075 * len(label(graph, node)) + 0.2) / 2
 
 
 # -- text formats -----------------------------------------------------------------------------

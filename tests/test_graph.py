@@ -1,0 +1,289 @@
+"""The concept graph on its corpus (tests/fixtures/graph_corpus): the ladder attention →
+transformer → ViT → CLIP drawn from the text, every rung explained, aliases resolved, the
+distractors left apart, and every output format readable by the tools it is for."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from kgnotes import pipeline
+from kgnotes.concepts import Unit, find_concepts, key_of, topic_names
+from kgnotes.config import resolve_vault
+from kgnotes.render import FORMATS
+from tests.conftest import _local_only
+from tests.graph_corpus import DISTRACTORS, journal, routes
+from tests.webserver import Web
+
+LADDER = ["attention", "Transformer", "ViT", "CLIP"]
+
+
+@pytest.fixture(scope="module")
+def graph_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus journal added once, its pages and papers archived from a local server."""
+    web = Web()
+    routes(web)
+    work = tmp_path_factory.mktemp("graph")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(socket, "getaddrinfo", _local_only)
+        mp.setenv("KGNOTES_ARXIV_API", web.url("/graph/arxiv/api/query"))
+        mp.setenv("KGNOTES_ARXIV_PDF", web.url("/graph/arxiv/pdf/"))
+        mp.setenv("KGNOTES_SERVE", "0")
+        notes = work / "journal.md"
+        notes.write_text(journal(web.url("/graph")), encoding="utf-8")
+        report = pipeline.add(
+            resolve_vault(work / "vault"), [str(notes)], pipeline.AddOptions(year=2024)
+        )
+    web.close()
+    assert report.archive is not None and not report.archive.failed_by_reason
+    return work / "vault"
+
+
+@pytest.fixture
+def kgv(kg, graph_vault):
+    """``kgnotes --vault <the corpus vault> ARGS…``"""
+    return lambda *args, expect=0: kg("--vault", str(graph_vault), *args, expect=expect)
+
+
+@pytest.fixture
+def kgv_json(kgv):
+    return lambda *args: json.loads(kgv(*args, "--json").stdout)
+
+
+def in_order(names: list[str], wanted: list[str]) -> bool:
+    """Is ``wanted`` a subsequence of ``names``?"""
+    rest = iter(names)
+    return all(any(n == w for n in rest) for w in wanted)
+
+
+def test_path_climbs_the_ladder_and_says_why(kgv_json):
+    found = kgv_json("path", "attention", "CLIP")
+    assert found["path"][0] == "attention" and found["path"][-1] == "CLIP"
+    assert in_order(found["path"], LADDER), found["path"]
+    assert len(found["edges"]) == len(found["path"]) - 1
+    for edge in found["edges"]:
+        assert len(edge["signals"]) >= 2, edge
+        assert edge["evidence"], edge
+        for item in edge["evidence"]:
+            assert item["source"] and len(item["sentence"]) > 10
+
+
+def test_path_resolves_aliases_in_any_case(kgv_json):
+    found = kgv_json("path", "Self Attention", "vision transformer")
+    assert found["path"][0] == "self-attention" and found["path"][-1] == "ViT"
+    assert "Transformer" in found["path"]
+    assert kgv_json("path", "ATTENTION", "vit")["path"][-1] == "ViT"
+    assert kgv_json("path", "transformers", "clip")["path"][0] == "Transformer"
+
+
+def test_path_text_names_each_step_and_its_evidence(kgv):
+    out = kgv("path", "Transformer", "CLIP").stdout
+    assert out.splitlines()[0] == "Transformer → ViT → CLIP"
+    assert "because naming: “vision transformer” contains “Transformer”" in out
+    assert "“" in out and "— http" in out
+
+
+def test_unknown_concepts_and_missing_paths_are_one_clear_line(kgv):
+    result = kgv("path", "attention", "quantum gravity", expect=1)
+    assert result.stderr.strip().startswith("Error: quantum gravity: no such concept")
+    result = kgv("path", "sourdough", "CLIP", expect=1)
+    assert "no builds-on path between" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_prereqs_come_foundations_first(kgv_json):
+    found = kgv_json("prereqs", "clip")
+    names = [p["name"] for p in found["prereqs"]]
+    assert found["concept"] == "CLIP" and "CLIP" not in names
+    assert in_order(names, LADDER[:-1]), names
+    assert all(p["sources"] for p in found["prereqs"] if p["name"] in LADDER)
+
+
+def test_builds_on_is_a_dag_and_distractors_stay_apart(kgv_json, tmp_path):
+    kgv_json("graph", "-o", str(tmp_path / "g.json"))
+    data = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))
+    names = {n["id"]: n["name"] for n in data["nodes"]}
+    concepts = {n["id"] for n in data["nodes"] if n["type"] == "concept"}
+    builds = nx.DiGraph()
+    builds.add_edges_from(
+        (e["source"], e["target"]) for e in data["links"] if e["relation"] == "builds_on"
+    )
+    assert builds.number_of_edges() >= 5
+    assert nx.is_directed_acyclic_graph(builds)
+    between = nx.Graph()
+    between.add_nodes_from(concepts)
+    between.add_edges_from(
+        (e["source"], e["target"])
+        for e in data["links"]
+        if e["source"] in concepts and e["target"] in concepts
+    )
+    attention = next(i for i in concepts if names[i] == "attention")
+    ladder = nx.node_connected_component(between, attention)
+    assert {names[i] for i in ladder} >= set(LADDER)
+    distractor_words = ("sourdough", "marathon", "houseplant", "aqueduct", "面包", "浇水")
+    stray = [names[i] for i in ladder if any(w in names[i].lower() for w in distractor_words)]
+    assert not stray
+    assert len(DISTRACTORS) == 4  # the corpus still has its four unrelated pages
+
+
+def test_concepts_fold_variants_and_acronyms(kgv_json):
+    table = {c["name"]: c for c in kgv_json("concepts")}
+    assert set(LADDER) <= set(table)
+    assert "Vision Transformer" in table["ViT"]["aliases"]
+    assert {"self attention", "Self-attention"} <= set(table["self-attention"]["aliases"])
+    assert "MLM" in table["masked language model"]["aliases"]
+    assert table["Transformer"]["sources"] >= 5 and table["Transformer"]["mentions"] >= 20
+    assert not any(name.startswith(("Need", "Worth")) for name in table)  # title fragments
+    ranks = [c["pagerank"] for c in table.values()]
+    assert max(ranks) > min(ranks) and all(isinstance(c["community"], int) for c in table.values())
+
+
+def test_node_link_json_carries_the_promised_fields(kgv_json, tmp_path):
+    out = tmp_path / "graph.json"
+    summary = kgv_json("graph", "-o", str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert summary["nodes"] == len(data["nodes"])
+    assert {n["type"] for n in data["nodes"]} == {"concept", "source", "entry"}
+    for node in data["nodes"]:
+        assert {"id", "name", "type", "aliases"} <= set(node)
+    assert {e["relation"] for e in data["links"]} == {"builds_on", "related", "mentions", "about"}
+    for link in data["links"]:
+        assert {"source", "target", "relation", "weight"} <= set(link)
+
+
+def test_every_format_is_readable_by_its_tools(kgv, tmp_path):
+    for suffix in FORMATS:
+        path = tmp_path / f"graph{suffix}"
+        assert "wrote" in kgv("graph", "-o", str(path)).stdout
+        raw = path.read_bytes()
+        assert raw, suffix
+        if suffix == ".png":
+            assert raw.startswith(b"\x89PNG\r\n\x1a\n")
+        elif suffix == ".pdf":
+            assert raw.startswith(b"%PDF")
+        elif suffix == ".svg":
+            assert ET.fromstring(raw).tag.endswith("svg")
+        elif suffix == ".graphml":
+            assert nx.read_graphml(path).number_of_nodes() > 20
+        elif suffix == ".gexf":
+            assert nx.read_gexf(path).number_of_nodes() > 20
+        elif suffix == ".mmd":
+            assert raw.decode().startswith("flowchart LR") and "-->" in raw.decode()
+        elif suffix == ".dot":
+            assert raw.decode().startswith("digraph") and "builds_on" in raw.decode()
+        elif suffix == ".canvas":
+            check_canvas(json.loads(raw))
+        elif suffix == ".html":
+            page = raw.decode()
+            assert "<script src" not in page and "<link" not in page  # no CDN, nothing fetched
+            assert '"name": "CLIP"' in page or '"name":"CLIP"' in page
+    assert not list(tmp_path.glob(".graph*"))  # no temporary files left behind
+
+
+def check_canvas(canvas: dict) -> None:
+    """The JSON Canvas 1.0 fields: nodes with id/type/x/y/width/height, edges between them."""
+    ids = set()
+    for node in canvas["nodes"]:
+        assert node["type"] in ("text", "file", "link", "group")
+        assert all(isinstance(node[k], int) for k in ("x", "y", "width", "height"))
+        assert node["id"] not in ids
+        ids.add(node["id"])
+    for edge in canvas["edges"]:
+        assert edge["fromNode"] in ids and edge["toNode"] in ids
+        assert edge.get("fromSide", "top") in ("top", "right", "bottom", "left")
+        assert edge.get("toEnd", "arrow") in ("none", "arrow")
+
+
+def test_focus_depth_and_max_nodes_choose_the_concepts(kgv_json, tmp_path):
+    out = tmp_path / "focus.json"
+    kgv_json("graph", "-o", str(out), "--focus", "vision transformer", "--depth", "1")
+    data = json.loads(out.read_text(encoding="utf-8"))
+    names = {n["name"] for n in data["nodes"] if n["type"] == "concept"}
+    assert {"ViT", "Transformer", "CLIP"} <= names and "sourdough" not in names
+    assert "attention" not in names  # two hops away
+    kgv_json("graph", "-o", str(out), "--max-nodes", "3")
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert sum(n["type"] == "concept" for n in data["nodes"]) == 3
+
+
+def test_unknown_format_is_refused_before_any_work(kgv, tmp_path):
+    result = kgv("graph", "-o", str(tmp_path / "graph.bmp"), expect=1)
+    assert "unknown graph format .bmp" in result.stderr
+
+
+def test_same_store_same_files(kgv, tmp_path):
+    for name in ("a", "b"):
+        for suffix in (".json", ".canvas", ".mmd", ".html", ".svg"):
+            kgv("graph", "-o", str(tmp_path / f"{name}{suffix}"))
+    for suffix in (".json", ".canvas", ".mmd", ".html"):
+        assert (tmp_path / f"a{suffix}").read_bytes() == (tmp_path / f"b{suffix}").read_bytes()
+
+
+def test_user_settings_win(kg_json, graph_vault, tmp_path):
+    copy = tmp_path / "vault"
+    shutil.copytree(graph_vault, copy)
+    (copy / ".kgnotes" / "config.toml").write_text(
+        '[concepts]\nignore = ["Google", "sourdough"]\n'
+        'merge = [["Transformer", "Transformer encoder"]]\n'
+        '[concepts.aliases]\n"attention mechanism" = ["attn", "注意力机制"]\n',
+        encoding="utf-8",
+    )
+    table = {c["name"]: c for c in kg_json("--vault", str(copy), "concepts")}
+    assert "Google" not in table and "sourdough" not in table
+    assert "attention mechanism" in table  # the user's name for it
+    assert {"attn", "注意力机制", "attention"} <= set(table["attention mechanism"]["aliases"])
+    assert "Transformer encoder" in table["Transformer"]["aliases"]
+    found = kg_json("--vault", str(copy), "path", "attn", "clip")
+    assert found["path"][0] == "attention mechanism"
+
+
+def test_search_finds_concepts_by_alias(kgv_json):
+    found = kgv_json("search", "Vision Transformer", "--kind", "concept", "-n", "3")
+    assert found[0]["title"] == "ViT" and found[0]["page"] == "Concepts/ViT.md"
+
+
+# -- the parts, directly ------------------------------------------------------------------
+
+
+def test_names_fold_case_hyphens_and_plurals():
+    assert key_of("Self-Attention") == key_of("self attentions") == "self attention"
+    assert key_of("Transformers") == key_of("transformer")
+    assert key_of("Word2Vec") == "word2vec"
+
+
+def test_topic_lines_name_concepts_the_way_the_journal_writes_them():
+    assert topic_names("bert gpt", {"bert", "gpt"}) == ["bert", "gpt"]
+    assert topic_names("encoder decoder") == ["encoder decoder"]
+    assert topic_names("Roman aqueducts (随便看看)") == ["Roman aqueducts"]
+    assert topic_names("Note to self (cross-entropy):") == []
+    assert topic_names("为什么要除以根号d_k？") == []
+
+
+def test_acronyms_join_their_expansions():
+    text = (
+        "The Vision Transformer (ViT) splits an image into patches. ViT then applies a "
+        "standard Transformer. BERT is trained as a masked language model (MLM). "
+        "The MLM objective hides tokens."
+    )
+    index = find_concepts([Unit("document", 1, text, "doc", title="ViT")])
+    names = {c.name: c.aliases for c in index.concepts.values()}
+    assert "ViT" in names and "Vision Transformer" in names["ViT"]
+    mlm = next(c for c in index.concepts.values() if c.key in ("mlm", "masked language model"))
+    assert {mlm.name, *mlm.aliases} >= {"MLM", "masked language model"}
+
+
+def test_wording_cues_in_english_and_chinese():
+    units = [
+        Unit("entry", 1, "ViT\nViT builds on the Transformer.", "j1", topics=("ViT",)),
+        Unit("entry", 2, "CLIP\nCLIP 是在ViT的基础上加了文本编码器", "j2", topics=("CLIP",)),
+        Unit("entry", 3, "Transformer\nthe Transformer", "j3", topics=("Transformer",)),
+    ]
+    index = find_concepts(units)
+    cues = {(index.concepts[a].name, index.concepts[b].name) for a, b, _, _ in index.cues}
+    assert ("Transformer", "ViT") in cues and ("ViT", "CLIP") in cues
