@@ -22,7 +22,7 @@ from typing import Any
 
 from kgnotes.cjk import CJK_RUN
 
-CONCEPTS_VERSION = 1  # bump when extraction changes, so stored graphs are rebuilt
+CONCEPTS_VERSION = 2  # bump when extraction changes, so stored graphs are rebuilt
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][a-z]+)?|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|(?<=[。！？；])|\n+")
@@ -552,7 +552,7 @@ def _description(
         for number in mention.sentences:
             sentence = sentences[index][number]
             if 40 <= len(sentence) <= 400 and not sentence.startswith(("http", "#")):
-                return sentence
+                return re.sub(r"\*\*|__", "", sentence)  # Markdown bold from the extractor
     return None
 
 
