@@ -102,6 +102,8 @@ def add(
         click.echo(f"error: {error}", err=True)
     if report.archive is not None and report.archive.results:
         click.echo(output.archive_summary(report.archive))
+    if report.graph is not None and report.graph.rebuilt:
+        click.echo(output.graph_report_line(report.graph))
     if report.index is not None and (report.index.changed or report.index.removed):
         click.echo(output.index_line(report.index))
     if not report.ok:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # types only: printing search results must not import the archiver
     from kgnotes.archive import ArchiveReport, LinkResult
+    from kgnotes.graph import GraphReport
     from kgnotes.index import IndexReport
     from kgnotes.ingest import FileReport
 
@@ -157,3 +158,10 @@ def graph_lines(found: dict[str, Any]) -> list[str]:
     if not found["builds_on"]:
         return ["no builds-on relations yet — add notes and archive their links first"]
     return [f"{e['from']} → {e['to']}" for e in found["builds_on"]]
+
+
+def graph_report_line(report: GraphReport) -> str:
+    return (
+        f"concept graph: {report.concepts} concepts, {report.builds_on} builds-on, "
+        f"{report.related} related"
+    )

@@ -236,13 +236,16 @@ def serve_vault(paths: VaultPaths, stop: bool = False) -> bool:
 
 
 def related(paths: VaultPaths, item: str, limit: int = 10) -> list[dict[str, Any]]:
-    """Notes and sources nearest to a source (its URL) or a journal day (``2024-07-27`` or
-    ``Journal/2024-07-27.md``)."""
+    """Notes and sources nearest to a source (its URL), a journal day (``2024-07-27`` or
+    ``Journal/2024-07-27.md``) or a concept (any alias, or ``Concepts/<name>.md``)."""
+    from kgnotes.graph import ensure_graph
     from kgnotes.store import Store
 
-    model = embed.model_name(load_config(paths))
+    config = load_config(paths)
     with Store(paths.db) as store:
-        return related_in_store(store, model, _owners(store, item), limit)
+        ensure_graph(store, config)
+        owners = _owners(store, item)
+        return related_in_store(store, embed.model_name(config), owners, limit)
 
 
 def _owners(store: Store, item: str) -> set[tuple[str, int]]:
@@ -263,10 +266,21 @@ def _owners(store: Store, item: str) -> set[tuple[str, int]]:
         if document is None:
             raise KgnotesError(f"{item}: not archived yet — run kgnotes archive")
         return {("document", document)}
-    raise KgnotesError(
-        f"{item}: give a source URL, a day (2024-07-27) or a journal page "
-        "(Journal/2024-07-27.md); concepts arrive with the concept graph"
-    )
+    return {("concept", _concept_id(store, item))}
+
+
+def _concept_id(store: Store, item: str) -> int:
+    """The concept ``item`` names (any alias, or its page ``Concepts/<name>.md``)."""
+    from kgnotes.graph import ConceptGraph
+
+    name = re.sub(r"^Concepts/|\.md$", "", item.strip())
+    try:
+        return ConceptGraph.load(store).resolve(name)
+    except KgnotesError as exc:
+        raise KgnotesError(
+            f"{exc} — give a source URL, a day (2024-07-27), a journal page "
+            "(Journal/2024-07-27.md) or a concept"
+        ) from exc
 
 
 def concepts(paths: VaultPaths) -> list[dict[str, Any]]:
