@@ -287,3 +287,27 @@ def test_wording_cues_in_english_and_chinese():
     index = find_concepts(units)
     cues = {(index.concepts[a].name, index.concepts[b].name) for a, b, _, _ in index.cues}
     assert ("Transformer", "ViT") in cues and ("ViT", "CLIP") in cues
+
+
+def test_reading_in_two_processes_finds_the_same(monkeypatch):
+    """A large archive is scanned in two halves at once; the result must not change."""
+    from kgnotes import concepts
+
+    units = [
+        Unit("document", i, f"Doc {i}\n" + text, f"u{i}", title=title)
+        for i, (title, text) in enumerate(
+            [
+                ("ViT", "The Vision Transformer (ViT) builds on the Transformer encoder."),
+                ("CLIP", "CLIP builds on the Vision Transformer and a text Transformer."),
+                ("Transformer", "The Transformer is based solely on attention mechanisms."),
+                ("BERT", "BERT is based on the Transformer encoder, trained as an MLM."),
+            ]
+            * 3
+        )
+    ]
+    alone = find_concepts(units)
+    monkeypatch.setattr(concepts, "PARALLEL_CHARS", 0)
+    halves = find_concepts(units)
+    assert halves.concepts == alone.concepts
+    assert halves.mentions == alone.mentions
+    assert sorted(halves.cues) == sorted(alone.cues)

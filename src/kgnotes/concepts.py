@@ -13,7 +13,11 @@ Pure: plain data in, plain data out; no SQL, no network, no model.
 
 from __future__ import annotations
 
+import bisect
+import functools
+import itertools
 import math
+import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -58,6 +62,9 @@ _PREFIXES = frozenset(
 )
 _GENERIC_HEADS = frozenset(_GENERIC_HEAD_WORDS.split())
 _UNCLEAN_SPELLING = re.compile(r"[^\w\s\-–'’]")  # "Attention (machine learning" is no name
+# Names and phrases are mined from each source's opening (mentions are counted everywhere)
+MINING_WORDS = 2_000
+MINING_TOTAL = 1_000_000
 _PHRASE_BREAK = re.compile(r"[,;:()\[\]\"“”/]")
 
 
@@ -76,10 +83,21 @@ def singular(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=200_000)
+def fold(token: str) -> str:
+    """One word as names are compared: lower case, singular. Cached: a corpus repeats its
+    words, and this runs for every word of every text."""
+    return singular(token.lower())
+
+
 def key_of(name: str) -> str:
     """The folded form that identifies a concept: ``Self-Attention`` and ``self attentions``
     both give ``self attention``."""
-    return " ".join(singular(t.lower()) for t in _TOKEN.findall(name))
+    return " ".join(fold(t) for t in _TOKEN.findall(name))
+
+
+Cue = tuple[str, str, int, int]  # (prerequisite key, concept key, unit, sentence number)
+PARALLEL_CHARS = 4_000_000  # below this much text a worker process costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -115,6 +133,9 @@ class Mention:
     sentences: list[int]  # indexes into the unit's sentences
 
 
+ScanResult = tuple[dict[str, dict[int, "Mention"]], dict[str, Counter[str]], list[Cue]]
+
+
 @dataclass
 class ConceptIndex:
     """Everything the graph is built from."""
@@ -123,7 +144,7 @@ class ConceptIndex:
     units: list[Unit]
     sentences: list[list[str]]  # per unit
     mentions: dict[str, dict[int, Mention]]  # concept key → unit index → mention
-    cues: list[tuple[str, str, int, int]]  # (prerequisite, concept, unit, sentence) from wording
+    cues: list[Cue]  # (prerequisite, concept, unit, sentence) from wording
 
 
 @dataclass(frozen=True)
@@ -160,15 +181,15 @@ def find_concepts(units: list[Unit], settings: Settings | None = None) -> Concep
             candidates += [(name, "title") for name in _wikipedia_names(unit.title)]
     for short, long in acronyms:
         candidates += [(short, "acronym"), (long, "acronym")]
-    candidates += [(name, "name") for name in _proper_names(units, sentences)]
-    candidates += [(p, "phrase") for p in _frequent_phrases(units, sentences, settings.max_phrases)]
+    openings = _openings(units, sentences)
+    candidates += [(name, "name") for name in _proper_names(openings)]
+    candidates += [(p, "phrase") for p in _frequent_phrases(openings, settings.max_phrases)]
     concepts = _fold(candidates, acronyms, units, settings)
-    mentions, surface = _scan(concepts, units, sentences)
+    mentions, surface, cues = _scan(concepts, units, sentences)
     concepts = {k: c for k, c in concepts.items() if k in mentions}
     for key, concept in concepts.items():
         _choose_name(concept, surface.get(key, Counter()), settings)
         concept.description = _description(concept, mentions[key], units, sentences)
-    cues = list(_cues(concepts, units, sentences, mentions))
     return ConceptIndex(concepts, units, sentences, mentions, cues)
 
 
@@ -292,20 +313,18 @@ def _prose(sentences: list[str]) -> Iterator[str]:
             yield sentence
 
 
-def _proper_names(units: list[Unit], sentences: list[list[str]]) -> list[str]:
+def _proper_names(openings: dict[int, list[str]]) -> list[str]:
     """Words written with a capital in mid-sentence nearly every time they appear, in several
     texts: the way writers mark a named thing (the Transformer, ImageNet, BERT)."""
     upper: Counter[str] = Counter()
     seen: Counter[str] = Counter()
     spread: dict[str, set[int]] = defaultdict(set)
     form: dict[str, Counter[str]] = defaultdict(Counter)
-    for index, unit_sentences in enumerate(sentences):
-        if units[index].owner_type != "document":
-            continue
-        for sentence in _prose(unit_sentences):
+    for index, opening in openings.items():
+        for sentence in opening:
             for position, token in enumerate(_TOKEN.findall(sentence)):
                 lower = token.lower()
-                if not token.isascii() or lower in _STOPWORDS or len(token) < 3:
+                if len(token) < 3 or lower in _STOPWORDS or not token.isascii():
                     continue
                 seen[lower] += 1
                 if position > 0 and token[0].isupper():
@@ -319,26 +338,26 @@ def _proper_names(units: list[Unit], sentences: list[list[str]]) -> list[str]:
     ]
 
 
-def _frequent_phrases(units: list[Unit], sentences: list[list[str]], limit: int) -> list[str]:
+def _frequent_phrases(openings: dict[int, list[str]], limit: int) -> list[str]:
     """Two- and three-word phrases that recur across sources, scored like tf-idf: frequent
     where they appear, in a few sources rather than everywhere."""
     count: Counter[tuple[str, ...]] = Counter()
     spread: dict[tuple[str, ...], set[int]] = defaultdict(set)
     form: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
-    documents = [i for i, u in enumerate(units) if u.owner_type == "document"]
-    for index in documents:
-        for clause in (c for s in _prose(sentences[index]) for c in _PHRASE_BREAK.split(s)):
-            tokens = [t for t in _TOKEN.findall(clause) if t.isascii()]
+    for index, opening in openings.items():
+        clauses = (c for s in opening for c in _PHRASE_BREAK.split(s))
+        for run in (r for c in clauses for r in _word_runs(c)):
+            folded = [fold(w) for w in run]
             for n in (2, 3):
-                for start in range(len(tokens) - n + 1):
-                    words = tokens[start : start + n]
-                    if not _phrase_words(words):
-                        continue
-                    gram = tuple(singular(w.lower()) for w in words)
+                for start in range(len(run) - n + 1):
+                    last = run[start + n - 1].lower()
+                    if last in _PREFIXES or last.endswith(("ing", "ed")):
+                        continue  # "multi-head self", "… trained": the start of something
+                    gram = tuple(folded[start : start + n])
                     count[gram] += 1
                     spread[gram].add(index)
-                    form[gram][" ".join(words)] += 1
-    total = max(1, len(documents))
+                    form[gram][" ".join(run[start : start + n])] += 1
+    total = max(1, len(openings))
     scored = [
         (n * math.log(1 + total / len(spread[g])), g)
         for g, n in count.items()
@@ -348,14 +367,48 @@ def _frequent_phrases(units: list[Unit], sentences: list[list[str]], limit: int)
     return [form[g].most_common(1)[0][0] for _, g in scored[:limit]]
 
 
-def _phrase_words(words: list[str]) -> bool:
-    if words[-1].lower() in _PREFIXES:  # "multi-head self" is the start of a longer name
-        return False
-    for word in words:
-        lower = word.lower()
-        if lower in _STOPWORDS or len(word) < 3 or word.isdigit() or lower.endswith("ly"):
-            return False
-    return not words[-1].lower().endswith(("ing", "ed"))
+def _word_runs(clause: str) -> Iterator[list[str]]:
+    """Stretches of words that may be part of a phrase (no stopwords, numbers, adverbs)."""
+    run: list[str] = []
+    for word in _TOKEN.findall(clause):
+        if _phrase_word(word):
+            run.append(word)
+        else:
+            if len(run) > 1:
+                yield run
+            run = []
+    if len(run) > 1:
+        yield run
+
+
+@functools.lru_cache(maxsize=200_000)
+def _phrase_word(word: str) -> bool:
+    lower = word.lower()
+    return not (
+        len(word) < 3
+        or not word.isascii()
+        or lower in _STOPWORDS
+        or word.isdigit()
+        or lower.endswith("ly")
+    )
+
+
+def _openings(units: list[Unit], sentences: list[list[str]]) -> dict[int, list[str]]:
+    """The prose opening of each source (by unit index): its first 2,000 words, or fewer when
+    there are many sources, so about a million words in all. Enough to see which names and
+    phrases the sources use, and it bounds the mining of a large archive."""
+    documents = [i for i, u in enumerate(units) if u.owner_type == "document"]
+    budget = max(200, min(MINING_WORDS, MINING_TOTAL // max(1, len(documents))))
+    openings = {}
+    for index in documents:
+        kept, used = [], 0
+        for sentence in _prose(sentences[index]):
+            if used >= budget:
+                break
+            kept.append(sentence)
+            used += sentence.count(" ") + 1
+        openings[index] = kept
+    return openings
 
 
 class _Groups:
@@ -450,38 +503,96 @@ class _Matcher:
 
     def spans(self, text: str) -> list[tuple[str, int, int]]:
         """(concept key, start, end) of each name, in order, leftmost-longest."""
-        matches = list(_TOKEN.finditer(text))
-        folded = [singular(m.group().lower()) for m in matches]
+        folded = list(map(fold, _TOKEN.findall(text)))
+        starts = [i for i, word in enumerate(folded) if word in self.by_first]
         found = []
-        position = 0
-        while position < len(folded):
-            for words, key in self.by_first.get(folded[position], ()):
-                end = position + len(words)
-                if tuple(folded[position:end]) == words:
-                    found.append((key, matches[position].start(), matches[end - 1].end()))
-                    position = end
-                    break
-            else:
-                position += 1
+        if starts:  # offsets only for texts that name something
+            matches = list(_TOKEN.finditer(text))
+            taken = 0
+            for position in starts:
+                if position < taken:
+                    continue  # inside a longer name already found
+                for words, key in self.by_first[folded[position]]:
+                    end = position + len(words)
+                    if tuple(folded[position:end]) == words:
+                        found.append((key, matches[position].start(), matches[end - 1].end()))
+                        taken = end
+                        break
         for name, key in self.cjk:
-            start = text.find(name)
-            while start >= 0:
-                found.append((key, start, start + len(name)))
-                start = text.find(name, start + len(name))
+            if name in text:
+                start = text.find(name)
+                while start >= 0:
+                    found.append((key, start, start + len(name)))
+                    start = text.find(name, start + len(name))
         return sorted(found, key=lambda item: item[1])
 
 
 def _scan(
     concepts: dict[str, Concept], units: list[Unit], sentences: list[list[str]]
-) -> tuple[dict[str, dict[int, Mention]], dict[str, Counter[str]]]:
-    """Find every concept name in every sentence and what each unit is about. Returns
-    mentions by concept and unit, and how often each spelling was seen."""
+) -> tuple[dict[str, dict[int, Mention]], dict[str, Counter[str]], list[Cue]]:
+    """Find every concept name in every sentence, what each unit is about, and the wording
+    that says one concept builds on another. Returns mentions by concept and unit, how often
+    each spelling was seen, and the cues.
+
+    This reads every word of every text, so a large archive is read in two halves at once,
+    the second in a worker process (the machine's second core)."""
     matcher = _Matcher(concepts)
+    sizes = list(itertools.accumulate(len(u.text) for u in units))
+    if not sizes or sizes[-1] < PARALLEL_CHARS or (os.cpu_count() or 1) < 2:
+        return _scan_part(matcher, concepts, units, sentences, 0)
+    half = bisect.bisect_left(sizes, sizes[-1] / 2) + 1
+    first, second = _in_two(matcher, concepts, units, sentences, half)
+    mentions, surface, cues = first
+    for key, where in second[0].items():
+        mentions.setdefault(key, {}).update(where)
+    for key, seen in second[1].items():
+        surface.setdefault(key, Counter()).update(seen)
+    return mentions, surface, cues + second[2]
+
+
+def _in_two(
+    matcher: _Matcher,
+    concepts: dict[str, Concept],
+    units: list[Unit],
+    sentences: list[list[str]],
+    half: int,
+) -> tuple[ScanResult, ScanResult]:
+    """Scan ``units[:half]`` here and the rest in a worker; in-process if no worker starts."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    rest = (matcher, concepts, units[half:], sentences[half:], half)
+    try:
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(1, mp_context=context) as pool:
+            future = pool.submit(_scan_part, *rest)
+            first = _scan_part(matcher, concepts, units[:half], sentences[:half], 0)
+            return first, future.result()
+    except (OSError, BrokenProcessPool):  # no process to spare: read it all here
+        first = _scan_part(matcher, concepts, units[:half], sentences[:half], 0)
+        return first, _scan_part(*rest)
+
+
+def _scan_part(
+    matcher: _Matcher,
+    concepts: dict[str, Concept],
+    units: list[Unit],
+    sentences: list[list[str]],
+    offset: int,
+) -> ScanResult:
+    """``_scan`` of some units, numbered from ``offset``."""
     mentions: dict[str, dict[int, Mention]] = defaultdict(dict)
     surface: dict[str, Counter[str]] = defaultdict(Counter)
-    for index, unit in enumerate(units):
-        for number, sentence in enumerate(sentences[index]):
-            for key, start, end in matcher.spans(sentence):
+    cues: list[Cue] = []
+    for local, unit in enumerate(units):
+        index = local + offset
+        about = sorted(_about(unit, concepts, matcher))
+        for key in about:
+            mentions[key][index] = Mention(0, True, [])
+        for number, sentence in enumerate(sentences[local]):
+            spans = matcher.spans(sentence)
+            for key, start, end in spans:
                 mention = mentions[key].get(index)
                 if mention is None:
                     mention = mentions[key][index] = Mention(0, False, [])
@@ -491,10 +602,9 @@ def _scan(
                 spelling = sentence[start:end]
                 if not _UNCLEAN_SPELLING.search(spelling):
                     surface[key][spelling] += 1
-        for key in _about(unit, concepts, matcher):
-            mention = mentions[key].setdefault(index, Mention(0, False, []))
-            mention.about = True
-    return dict(mentions), surface
+            if spans and _CUE_WORDS.search(sentence):
+                cues += [(a, b, index, number) for a, b in _cues_in(sentence, spans, about)]
+    return dict(mentions), dict(surface), cues
 
 
 def _about(unit: Unit, concepts: dict[str, Concept], matcher: _Matcher) -> set[str]:
@@ -563,47 +673,27 @@ _CUE_BEFORE = re.compile(
     r"\s*(?:the\s+|a\s+|an\s+)?(?:original\s+|standard\s+)?$",
     re.IGNORECASE,
 )
+_CUE_WORDS = re.compile(
+    r"\b(?:on|upon|extends?|extending|extension|generali[sz]es|variant|appl\w*|adapt\w*)\b"
+    r"|基于|建立在|基础上",
+    re.IGNORECASE,
+)
 _CUE_AROUND = re.compile(r"在\s*$")  # 在 X 的基础上
 _CUE_AFTER = re.compile(r"^\s*(?:的|之)?基础上")
 
 
-def _cues(
-    concepts: dict[str, Concept],
-    units: list[Unit],
-    sentences: list[list[str]],
-    mentions: dict[str, dict[int, Mention]],
-) -> Iterator[tuple[str, str, int, int]]:
-    """(prerequisite, concept, unit, sentence) where the wording says one builds on the other:
-    "ViT builds on the Transformer", "CLIP 是在ViT的基础上…". The one building is another
-    concept in the sentence, or else what the unit is about."""
-    matcher = _Matcher(concepts)
-    about_by_unit: dict[int, list[str]] = defaultdict(list)
-    for key, where in mentions.items():
-        for index, mention in where.items():
-            if mention.about:
-                about_by_unit[index].append(key)
-    for index, unit_sentences in enumerate(sentences):
-        for number, sentence in enumerate(unit_sentences):
-            if not _might_cue(sentence):
-                continue
-            spans = matcher.spans(sentence)
-            for key, start, end in spans:
-                before, after = sentence[:start], sentence[end:]
-                if not (
-                    _CUE_BEFORE.search(before)
-                    or (_CUE_AROUND.search(before) and _CUE_AFTER.match(after))
-                ):
-                    continue
-                # the one building: the nearest name before the wording, else the topic
-                before_names = [k for k, s, _ in spans if k != key and s < start]
-                others = before_names[-1:] or [k for k in about_by_unit[index] if k != key]
-                for other in dict.fromkeys(others):
-                    yield key, other, index, number
-
-
-def _might_cue(sentence: str) -> bool:
-    lower = sentence.lower()
-    return any(
-        word in lower
-        for word in ("on", "extend", "extension", "generali", "variant", "appl", "adapt", "基")
-    ) or ("建立在" in sentence)
+def _cues_in(
+    sentence: str, spans: list[tuple[str, int, int]], about: list[str]
+) -> Iterator[tuple[str, str]]:
+    """(prerequisite, concept) pairs the wording of ``sentence`` states: "ViT builds on the
+    Transformer", "CLIP 是在ViT的基础上…". The one building is the nearest name before the
+    wording, or else what the text is about."""
+    for key, start, end in spans:
+        before, after = sentence[max(0, start - 60) : start], sentence[end : end + 12]
+        if not (
+            _CUE_BEFORE.search(before) or (_CUE_AROUND.search(before) and _CUE_AFTER.match(after))
+        ):
+            continue
+        before_names = [k for k, s, _ in spans if k != key and s < start]
+        for other in dict.fromkeys(before_names[-1:] or [k for k in about if k != key]):
+            yield key, other

@@ -41,6 +41,7 @@ GRAPH_VERSION = 1
 STATE_KEY = "graph_inputs"
 MAX_PAIRS_PER_UNIT = 30  # the concepts of a text counted for co-occurrence, most mentioned first
 SUBSUMES = 0.8
+MIN_SHARED = 2  # texts that must name both concepts of a builds_on edge, unless one says so
 RELATED_NPMI = 0.3
 RELATED_PER_CONCEPT = 5
 EVIDENCE_PER_EDGE = 3
@@ -169,9 +170,12 @@ def relate(index: ConceptIndex) -> list[Relation]:
     """``builds_on`` edges where signals agree (cycles broken), then ``related`` pairs."""
     facts = _Facts(index)
     candidates = []
-    for a, b in sorted(facts.together):
+    for (a, b), together in sorted(facts.together.items()):
+        if together < MIN_SHARED and (a, b) not in facts.cues and (b, a) not in facts.cues:
+            continue  # one shared text is too thin to say anything about the pair
+        both = len(facts.units_of[a] & facts.units_of[b])
         for low, high in ((a, b), (b, a)):
-            votes, against = facts.votes(low, high), facts.votes(high, low)
+            votes, against = facts.votes(low, high, both), facts.votes(high, low, both)
             if _count(votes) >= 2 and _count(votes) > _count(against):
                 candidates.append(
                     Relation(
@@ -232,18 +236,25 @@ class _Facts:
     def name(self, key: str) -> str:
         return self.index.concepts[key].name
 
-    def votes(self, low: str, high: str) -> list[tuple[str, float]]:
-        """The signals that ``high`` builds on ``low``, each with its strength (0–1)."""
+    @functools.cached_property
+    def names(self) -> dict[str, list[list[str]]]:
+        """Each concept's names as folded word lists, for the naming signal."""
+        return {
+            key: [key_of(a).split() for a in dict.fromkeys([key, c.name, *c.aliases])]
+            for key, c in self.index.concepts.items()
+        }
+
+    def votes(self, low: str, high: str, both: int) -> list[tuple[str, float]]:
+        """The signals that ``high`` builds on ``low`` (``both``: the texts naming the two),
+        each with its strength (0–1)."""
         votes = []
-        both_units = self.units_of[low] & self.units_of[high]
         n_low, n_high = len(self.units_of[low]), len(self.units_of[high])
-        both = len(both_units)
         if n_high >= 2 and both >= SUBSUMES * n_high and both < SUBSUMES * n_low:
             votes.append(
                 (
-                    f"subsumption: {self.name(low)} is in {len(both_units)} of the {n_high} "
+                    f"subsumption: {self.name(low)} is in {both} of the {n_high} "
                     f"texts that mention {self.name(high)}",
-                    len(both_units) / n_high,
+                    both / n_high,
                 )
             )
         about_low, about_high = self.about_of[low], self.about_of[high]
@@ -286,12 +297,14 @@ class _Facts:
     def _naming(self, low: str, high: str) -> str | None:
         """A name of ``high`` that contains ``low``'s name as whole words, if any."""
         words = low.split()
-        for alias in [high, *self.index.concepts[high].aliases]:
-            folded = key_of(alias).split()
-            if len(folded) > len(words) and any(
-                folded[i : i + len(words)] == words for i in range(len(folded) - len(words) + 1)
+        size = len(words)
+        for folded in self.names[high]:
+            if (
+                len(folded) > size
+                and words[0] in folded
+                and any(folded[i : i + size] == words for i in range(len(folded) - size + 1))
             ):
-                return alias
+                return " ".join(folded)
         return None
 
     def evidence(self, low: str, high: str) -> list[dict[str, str]]:
@@ -389,13 +402,10 @@ class ConceptGraph:
 
     @classmethod
     def load(cls, store: Store) -> ConceptGraph:
-        mentions: dict[int, list[tuple[str, int, int, bool]]] = defaultdict(list)
-        for m in store.concept_mentions():
-            mentions[m.concept_id].append((m.owner_type, m.owner_id, m.count, m.about))
         return cls(
             {c.id: c for c in store.concepts()},
             store.concept_edges(),
-            dict(mentions),
+            store.concept_mentions(),
             store.source_titles(),
             store.entry_days(),
         )

@@ -326,16 +326,15 @@ def draw_graph(paths: VaultPaths, request: GraphRequest) -> dict[str, Any]:
     limit = request.max_nodes
     if limit is None and suffix in render.CONCEPT_ONLY:
         limit = render.PICTURE_MAX_NODES
-    exported = graph.export(concept_graph, request.focus, request.depth, limit)
+    owners = suffix not in render.CONCEPT_ONLY  # pictures show concepts only
+    exported = graph.export(concept_graph, request.focus, request.depth, limit, owners)
     render.write(exported, request.output)
     kinds = [d.get("type") for _, d in exported.nodes(data=True)]
     return {
         "output": str(request.output),
         "concepts": kinds.count("concept"),
-        "nodes": len(kinds) if suffix not in render.CONCEPT_ONLY else kinds.count("concept"),
-        "edges": exported.number_of_edges()
-        if suffix not in render.CONCEPT_ONLY
-        else render.concepts_only(exported).number_of_edges(),
+        "nodes": len(kinds),
+        "edges": exported.number_of_edges(),
     }
 
 

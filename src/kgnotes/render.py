@@ -231,6 +231,7 @@ def draw(graph: nx.MultiDiGraph, path: str, fmt: str) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch, Patch
 
@@ -238,8 +239,10 @@ def draw(graph: nx.MultiDiGraph, path: str, fmt: str) -> None:
 
     labelled = len(graph) <= PICTURE_MAX_NODES * 2
     longest = max((len(label(graph, n)) for n in graph), default=8)
-    column_width = max(1.6, 0.085 * longest + 0.9) if labelled else 0.6
-    row_height = 0.42 if labelled else 0.12
+    column_width = max(1.6, 0.085 * longest + 0.9) if labelled else 1.5
+    row_height = 0.42 if labelled else 0.14
+    # in a large graph only the most central concepts get a name beside their dot
+    named = set(sorted(graph, key=lambda n: -graph.nodes[n].get("pagerank", 0.0))[:60])
     where = positions(graph, column_width, row_height)
     columns = max((x for x, _ in where.values()), default=0) / column_width + 1
     rows = max((y for _, y in where.values()), default=0) / row_height + 1
@@ -249,6 +252,7 @@ def draw(graph: nx.MultiDiGraph, path: str, fmt: str) -> None:
     axes.set_xlim(-column_width * 0.6, (columns - 0.4) * column_width)
     axes.set_ylim(rows * row_height - row_height * 0.4, -row_height * 0.6)
     axes.axis("off")
+    related = []
     for u, v, data in graph.edges(data=True):
         (x1, y1), (x2, y2) = where[u], where[v]
         if data.get("relation") == "builds_on":
@@ -268,11 +272,24 @@ def draw(graph: nx.MultiDiGraph, path: str, fmt: str) -> None:
             )
             axes.add_patch(arrow)
         elif data.get("relation") == "related":
-            axes.plot([x1, x2], [y1, y2], linestyle="--", color="#c8c8c8", linewidth=0.7, zorder=1)
+            related.append([(x1, y1), (x2, y2)])
+    axes.add_collection(  # one artist for all of them: a large graph has thousands
+        LineCollection(related, linestyles="--", colors="#c8c8c8", linewidths=0.7, zorder=1)
+    )
+    if not labelled:
+        nodes = list(where)
+        axes.scatter(
+            [where[n][0] for n in nodes],
+            [where[n][1] for n in nodes],
+            s=18,
+            c=[colour(graph.nodes[n].get("community", 0)) for n in nodes],
+            edgecolors=["#000000" if graph.nodes[n].get("focus") else "#ffffff" for n in nodes],
+            zorder=3,
+        )
     for node, (x, y) in where.items():
         data = graph.nodes[node]
         fill = colour(data.get("community", 0))
-        edge = "#000000" if data.get("focus") else "#ffffff"
+        edge = "#000000" if data.get("focus") else fill
         if labelled:
             axes.text(
                 x,
@@ -283,12 +300,12 @@ def draw(graph: nx.MultiDiGraph, path: str, fmt: str) -> None:
                 fontsize=9,
                 color="#111111",
                 zorder=3,
-                bbox={"boxstyle": "round,pad=0.35", "facecolor": fill + "55", "edgecolor": fill},
+                bbox={"boxstyle": "round,pad=0.35", "facecolor": fill + "55", "edgecolor": edge},
             )
-        else:
-            axes.scatter([x], [y], s=18, color=fill, edgecolors=edge, zorder=3)
+        elif node in named:
+            axes.text(x + 0.06, y, label(graph, node), fontsize=6, va="center", zorder=5)
     names = community_names(graph)
-    handles: list[Any] = [Patch(color=colour(c), label=names[c]) for c in sorted(names)[:10]]
+    handles: list[Any] = [Patch(color=colour(c), label=names[c][:48]) for c in sorted(names)[:10]]
     handles += [
         Line2D([], [], color="#333333", marker=">", label="builds on (left → right)"),
         Line2D([], [], color="#bbbbbb", linestyle="--", label="related"),

@@ -342,15 +342,6 @@ class ConceptRow:
 
 
 @dataclass(frozen=True)
-class ConceptMention:
-    concept_id: int
-    owner_type: str
-    owner_id: int
-    count: int
-    about: bool
-
-
-@dataclass(frozen=True)
 class EdgeRow:
     source_id: int
     target_id: int
@@ -889,12 +880,19 @@ class Store:
             ConceptRow(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4]) for r in rows.fetchall()
         ]
 
-    def concept_mentions(self) -> list[ConceptMention]:
-        rows = self.db.execute(
+    def concept_mentions(self) -> dict[int, list[tuple[str, int, int, bool]]]:
+        """Concept id → (owner type, owner id, count, about) for each text that names it.
+        Plain tuples from a plain cursor: a large archive has hundreds of thousands."""
+        cursor = self.db.cursor()
+        cursor.row_factory = None
+        rows = cursor.execute(
             "SELECT concept_id, owner_type, owner_id, count, about FROM concept_mentions "
             "ORDER BY concept_id, owner_type, owner_id"
         )
-        return [ConceptMention(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+        out: dict[int, list[tuple[str, int, int, bool]]] = {}
+        for concept_id, kind, owner, count, about in rows:
+            out.setdefault(concept_id, []).append((kind, owner, count, about == 1))
+        return out
 
     def concept_edges(self) -> list[EdgeRow]:
         rows = self.db.execute(
