@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from kgnotes import pipeline
 from kgnotes.cli import cli
+from kgnotes.config import resolve_vault
+from tests.graph_corpus import journal as graph_journal
+from tests.graph_corpus import routes as graph_routes
 from tests.webserver import Web, standard_routes
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -104,3 +108,35 @@ def kg_json(kg):
 @pytest.fixture
 def journal_path() -> Path:
     return FIXTURES / "journal.md"
+
+
+@pytest.fixture(scope="session")
+def graph_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus journal added once, its pages and papers archived from a local server."""
+    web = Web()
+    graph_routes(web)
+    work = tmp_path_factory.mktemp("graph")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(socket, "getaddrinfo", _local_only)
+        mp.setenv("KGNOTES_ARXIV_API", web.url("/graph/arxiv/api/query"))
+        mp.setenv("KGNOTES_ARXIV_PDF", web.url("/graph/arxiv/pdf/"))
+        mp.setenv("KGNOTES_SERVE", "0")
+        notes = work / "journal.md"
+        notes.write_text(graph_journal(web.url("/graph")), encoding="utf-8")
+        report = pipeline.add(
+            resolve_vault(work / "vault"), [str(notes)], pipeline.AddOptions(year=2024)
+        )
+    web.close()
+    assert report.archive is not None and not report.archive.failed_by_reason
+    return work / "vault"
+
+
+@pytest.fixture
+def kgv(kg, graph_vault):
+    """``kgnotes --vault <the corpus vault> ARGS…``"""
+    return lambda *args, expect=0: kg("--vault", str(graph_vault), *args, expect=expect)
+
+
+@pytest.fixture
+def kgv_json(kgv):
+    return lambda *args: json.loads(kgv(*args, "--json").stdout)

@@ -6,54 +6,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import networkx as nx
-import pytest
 
-from kgnotes import pipeline
 from kgnotes.concepts import Unit, find_concepts, key_of, topic_names
-from kgnotes.config import resolve_vault
 from kgnotes.render import FORMATS
-from tests.conftest import _local_only
-from tests.graph_corpus import DISTRACTORS, journal, routes
-from tests.webserver import Web
+from tests.graph_corpus import DISTRACTORS
 
 LADDER = ["attention", "Transformer", "ViT", "CLIP"]
-
-
-@pytest.fixture(scope="module")
-def graph_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The corpus journal added once, its pages and papers archived from a local server."""
-    web = Web()
-    routes(web)
-    work = tmp_path_factory.mktemp("graph")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(socket, "getaddrinfo", _local_only)
-        mp.setenv("KGNOTES_ARXIV_API", web.url("/graph/arxiv/api/query"))
-        mp.setenv("KGNOTES_ARXIV_PDF", web.url("/graph/arxiv/pdf/"))
-        mp.setenv("KGNOTES_SERVE", "0")
-        notes = work / "journal.md"
-        notes.write_text(journal(web.url("/graph")), encoding="utf-8")
-        report = pipeline.add(
-            resolve_vault(work / "vault"), [str(notes)], pipeline.AddOptions(year=2024)
-        )
-    web.close()
-    assert report.archive is not None and not report.archive.failed_by_reason
-    return work / "vault"
-
-
-@pytest.fixture
-def kgv(kg, graph_vault):
-    """``kgnotes --vault <the corpus vault> ARGS…``"""
-    return lambda *args, expect=0: kg("--vault", str(graph_vault), *args, expect=expect)
-
-
-@pytest.fixture
-def kgv_json(kgv):
-    return lambda *args: json.loads(kgv(*args, "--json").stdout)
 
 
 def in_order(names: list[str], wanted: list[str]) -> bool:

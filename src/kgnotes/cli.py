@@ -106,6 +106,10 @@ def add(
         click.echo(output.graph_report_line(report.graph))
     if report.index is not None and (report.index.changed or report.index.removed):
         click.echo(output.index_line(report.index))
+    if report.vault is not None:
+        click.echo(output.export_line(report.vault))
+        for problem in report.vault.problems:
+            click.echo(f"kept: {problem}", err=True)
     if not report.ok:
         sys.exit(1)
 
@@ -460,6 +464,47 @@ def graph(
     request = pipeline.GraphRequest(Path(output) if output else None, focus, depth, max_nodes)
     found = pipeline.draw_graph(vault, request)
     click.echo(out.to_json(found) if as_json else "\n".join(out.graph_lines(found)))
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Overwrite pages edited since kgnotes wrote them.")
+@click.pass_obj
+@_errors_to_messages
+def export(vault: VaultPaths, force: bool) -> None:
+    """Write the Obsidian vault: Journal/, Sources/, Concepts/, Home.md and Graph.canvas.
+
+    Every page ends in a "## My notes" section that is kept on every export. A page you
+    changed anywhere else is left as it is and listed (--force overwrites it, My notes still
+    kept); pages kgnotes did not write are never touched. add runs this at the end.
+
+    \b
+    Examples:
+      kgnotes export
+      kgnotes export --force
+    """
+    from kgnotes import output, pipeline
+
+    report = pipeline.export(vault, force)
+    click.echo(output.export_line(report))
+    for problem in report.problems:
+        click.echo(f"kept: {problem}", err=True)
+
+
+@cli.command(name="open")
+@click.option("--print", "print_only", is_flag=True, help="Only print the obsidian:// URI.")
+@click.pass_obj
+@_errors_to_messages
+def open_(vault: VaultPaths, print_only: bool) -> None:
+    """Open the vault in Obsidian (through its obsidian://open URI).
+
+    \b
+    Examples:
+      kgnotes open
+      kgnotes open --print
+    """
+    from kgnotes import pipeline
+
+    click.echo(pipeline.obsidian_uri(vault) if print_only else pipeline.open_vault(vault))
 
 
 @contextlib.contextmanager

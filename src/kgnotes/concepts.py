@@ -481,7 +481,7 @@ def _fold(
     return concepts
 
 
-class _Matcher:
+class Matcher:
     """Finds every concept name in a text, longest name first, by folded words (so plurals,
     case and hyphens match), and Chinese names inside runs of Chinese characters."""
 
@@ -536,7 +536,7 @@ def _scan(
 
     This reads every word of every text, so a large archive is read in two halves at once,
     the second in a worker process (the machine's second core)."""
-    matcher = _Matcher(concepts)
+    matcher = Matcher(concepts)
     sizes = list(itertools.accumulate(len(u.text) for u in units))
     if not sizes or sizes[-1] < PARALLEL_CHARS or (os.cpu_count() or 1) < 2:
         return _scan_part(matcher, concepts, units, sentences, 0)
@@ -551,7 +551,7 @@ def _scan(
 
 
 def _in_two(
-    matcher: _Matcher,
+    matcher: Matcher,
     concepts: dict[str, Concept],
     units: list[Unit],
     sentences: list[list[str]],
@@ -575,7 +575,7 @@ def _in_two(
 
 
 def _scan_part(
-    matcher: _Matcher,
+    matcher: Matcher,
     concepts: dict[str, Concept],
     units: list[Unit],
     sentences: list[list[str]],
@@ -607,7 +607,7 @@ def _scan_part(
     return dict(mentions), dict(surface), cues
 
 
-def _about(unit: Unit, concepts: dict[str, Concept], matcher: _Matcher) -> set[str]:
+def _about(unit: Unit, concepts: dict[str, Concept], matcher: Matcher) -> set[str]:
     """What a unit is about: the concepts its title or its topic lines name, and the short
     name a source defines in its opening ("… Vision Transformer (ViT) …")."""
     about = {key for topic in unit.topics for key, _, _ in matcher.spans(topic)}

@@ -471,6 +471,13 @@ class ConceptGraph:
     def name(self, concept_id: int) -> str:
         return self.concepts[concept_id].name
 
+    def concept_id_of_key(self, key: str) -> int | None:
+        return self._by_key.get(key)
+
+    @functools.cached_property
+    def _by_key(self) -> dict[str, int]:
+        return {c.key: c.id for c in self.concepts.values()}
+
     @functools.cached_property
     def _keys(self) -> dict[str, int]:
         """Every folded name and alias → its concept (a concept's own key wins a clash)."""

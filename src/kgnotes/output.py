@@ -10,6 +10,7 @@ if TYPE_CHECKING:  # types only: printing search results must not import the arc
     from kgnotes.graph import GraphReport
     from kgnotes.index import IndexReport
     from kgnotes.ingest import FileReport
+    from kgnotes.vault import ExportReport
 
 
 def to_json(data: Any) -> str:
@@ -164,4 +165,12 @@ def graph_report_line(report: GraphReport) -> str:
     return (
         f"concept graph: {report.concepts} concepts, {report.builds_on} builds-on, "
         f"{report.related} related"
+    )
+
+
+def export_line(report: ExportReport) -> str:
+    kept = len(report.kept_edited) + len(report.kept_foreign)
+    return (
+        f"vault: {len(report.written)} pages written, {report.unchanged} unchanged, "
+        f"{len(report.removed)} removed, {kept} kept as you left them"
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from kgnotes.ingest import FileReport
     from kgnotes.notefiles import NoteSource, NoteText
     from kgnotes.store import LinkRecord, Store
+    from kgnotes.vault import ExportReport
 
 # The stages (parsing, fetching, the store) are imported inside the functions that run them,
 # so that ``kgnotes search`` answered by the search server starts in a fraction of a second.
@@ -54,6 +56,7 @@ class AddReport:
     errors: list[str] = field(default_factory=list)
     archive: ArchiveReport | None = None
     graph: GraphReport | None = None
+    vault: ExportReport | None = None
     index: IndexReport | None = None
 
     @property
@@ -128,6 +131,7 @@ def add(
                 report.index = build_index(store, embed.model_name(config), progress=embedding)
             except ModelError as exc:  # the notes and archives are kept; search waits
                 report.errors.append(f"search index not updated: {exc}")
+            report.vault = _export(store, paths, config, force=False)
     return report
 
 
@@ -346,6 +350,50 @@ def _concept_graph(paths: VaultPaths) -> Any:
     with Store(paths.db) as store:
         graph.ensure_graph(store, load_config(paths))
         return graph.ConceptGraph.load(store)
+
+
+def export(paths: VaultPaths, force: bool = False) -> ExportReport:
+    """Write the Obsidian pages (journal, sources, concepts, home, canvas) into the vault."""
+    from kgnotes.store import Store
+
+    config = load_config(paths)
+    with Store(paths.db) as store:
+        return _export(store, paths, config, force)
+
+
+def _export(store: Store, paths: VaultPaths, config: dict[str, Any], force: bool) -> ExportReport:
+    from kgnotes import graph, vault
+
+    graph.ensure_graph(store, config)
+    concept_graph = graph.ConceptGraph.load(store)
+    return vault.export(store, concept_graph, paths.root, embed.model_name(config), force)
+
+
+def obsidian_uri(paths: VaultPaths) -> str:
+    """``obsidian://open?path=…`` for the vault folder."""
+    from urllib.parse import quote
+
+    return "obsidian://open?path=" + quote(str(paths.root.resolve()), safe="")
+
+
+def open_vault(paths: VaultPaths) -> str:
+    """Open the vault in Obsidian with the platform's opener; returns the URI."""
+    import shutil
+    import subprocess
+    import sys
+
+    uri = obsidian_uri(paths)
+    if sys.platform == "win32":
+        os.startfile(uri)  # type: ignore[attr-defined]
+        return uri
+    opener = "open" if sys.platform == "darwin" else "xdg-open"
+    if shutil.which(opener) is None:
+        raise KgnotesError(f"no {opener} on this machine to open {uri} — open it by hand")
+    result = subprocess.run([opener, uri], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        why = (result.stderr or result.stdout).strip().splitlines()
+        raise KgnotesError(f"{opener} could not open {uri}: {why[-1] if why else 'failed'}")
+    return uri
 
 
 def status(paths: VaultPaths) -> dict[str, Any]:

@@ -229,7 +229,13 @@ def _migration_4(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4]
+def _migration_5(db: sqlite3.Connection) -> None:
+    """The Obsidian export: the hash of what kgnotes last wrote to each page, so a page the
+    user has edited since is recognised and left alone."""
+    _run_script(db, "CREATE TABLE vault_pages (path TEXT PRIMARY KEY, hash TEXT NOT NULL)")
+
+
+MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4, _migration_5]
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -914,6 +920,32 @@ class Store:
     def entry_days(self) -> dict[int, str | None]:
         """Entry id → its day, for naming entries in graphs."""
         return {r[0]: r[1] or None for r in self.db.execute("SELECT id, day FROM entries")}
+
+    # -- vault export -----------------------------------------------------------------------
+
+    def page_hashes(self) -> dict[str, str]:
+        """Vault-relative path → hash of what kgnotes last wrote there."""
+        return {r[0]: r[1] for r in self.db.execute("SELECT path, hash FROM vault_pages")}
+
+    def save_page_hash(self, path: str, digest: str) -> None:
+        self.db.execute(
+            "INSERT INTO vault_pages (path, hash) VALUES (?, ?) "
+            "ON CONFLICT(path) DO UPDATE SET hash = excluded.hash",
+            (path, digest),
+        )
+
+    def forget_page(self, path: str) -> None:
+        self.db.execute("DELETE FROM vault_pages WHERE path = ?", (path,))
+
+    def link_days(self) -> dict[int, list[str]]:
+        """Link id → the days of the journal entries that mention it, in order."""
+        days: dict[int, list[str]] = {}
+        for link_id, day in self.db.execute(
+            """SELECT DISTINCT m.link_id, e.day FROM link_mentions m
+               JOIN entries e ON e.id = m.entry_id WHERE e.day != '' ORDER BY e.day"""
+        ):
+            days.setdefault(link_id, []).append(day)
+        return days
 
     # -- questions ------------------------------------------------------------------------
 

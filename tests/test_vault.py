@@ -1,0 +1,188 @@
+"""The Obsidian vault: it opens cleanly (the checker finds nothing), links everywhere, is the
+same bytes from the same store, and never overwrites what the user wrote."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kgnotes.names import MAX_BYTES, MAX_CHARS, Names, safe_name
+from tests.vaultcheck import FORBIDDEN, RESERVED, check
+
+HOSTILE_TITLES = [
+    "../../etc/passwd",
+    "CON",
+    "con.txt",
+    "a/b",
+    "x|y",
+    "What? A *star*: <b>",
+    "[[wiki]] #tag ^block",
+    "emoji 🚀 title",
+    "." * 12,
+    "   trailing dots...  ",
+    "x" * 500,
+    "line\nbreak",
+    "",
+]
+
+
+def copy_of(vault: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "vault"
+    shutil.copytree(vault, target)
+    return target
+
+
+def pages(root: Path) -> dict[str, bytes]:
+    found = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if path.is_file() and relative.parts[0] not in (".kgnotes",):
+            found[str(relative)] = path.read_bytes()
+    return found
+
+
+def test_add_writes_a_vault_the_checker_accepts(graph_vault):
+    assert check(graph_vault) == []
+    assert (graph_vault / "Journal" / "2024-07-26.md").exists()
+    assert (graph_vault / "Sources" / "Vision transformer.md").exists()
+    assert (graph_vault / "Concepts" / "ViT.md").exists()
+    assert (graph_vault / "Home.md").exists() and (graph_vault / "Graph.canvas").exists()
+    groups = json.loads((graph_vault / ".obsidian" / "graph.json").read_text())["colorGroups"]
+    assert [g["query"] for g in groups] == ["path:Journal", "path:Sources", "path:Concepts"]
+
+
+def test_journal_pages_keep_the_text_and_link_it(graph_vault):
+    page = (graph_vault / "Journal" / "2024-07-24.md").read_text(encoding="utf-8")
+    assert "ViT 其实就是把图片切成patch然后直接用transformer" in page
+    assert "vision-transformer.html ([[Sources/Vision transformer|Vision transformer]])" in page
+    assert page.count("[[Concepts/ViT|") == 1  # the first mention only
+    latex = (graph_vault / "Journal" / "2024-07-18.md").read_text(encoding="utf-8")
+    assert "$" in latex and "[[Concepts" not in latex.split("$", 1)[1].split("$", 1)[0]
+    unread = (graph_vault / "Journal" / "2024-07-17.md").read_text(encoding="utf-8")
+    assert "· unread)" in unread
+
+
+def test_source_and_concept_pages_carry_properties_and_links(graph_vault):
+    source = (graph_vault / "Sources" / "Attention Is All You Need.md").read_text("utf-8")
+    properties = yaml.safe_load(source.split("---\n")[1])
+    assert properties["url"] == "https://arxiv.org/abs/1706.03762"
+    assert str(properties["published"]) == "2017-06-12"
+    assert properties["kind"] == "paper" and "source" in properties["tags"]
+    assert "## Journal" in source and "## Archived text" in source
+    concept = (graph_vault / "Concepts" / "ViT.md").read_text("utf-8")
+    assert "Vision Transformer" in yaml.safe_load(concept.split("---\n")[1])["aliases"]
+    assert "## Builds on\n\n- [[Concepts/Transformer|Transformer]] — “" in concept
+    assert "## Leads to\n\n- [[Concepts/CLIP|CLIP]]" in concept
+    assert "```mermaid\nflowchart LR" in concept
+
+
+def test_same_store_same_bytes(graph_vault, kg, tmp_path):
+    vault = copy_of(graph_vault, tmp_path)
+    before = pages(vault)
+    out = kg("--vault", str(vault), "export").stdout
+    assert "0 pages written" in out and pages(vault) == before
+    for folder in ("Journal", "Sources", "Concepts"):
+        shutil.rmtree(vault / folder)
+    kg("--vault", str(vault), "export")
+    assert pages(vault) == before
+
+
+def test_my_notes_survive_and_edited_pages_are_left_alone(graph_vault, kg, tmp_path):
+    vault = copy_of(graph_vault, tmp_path)
+    concept = vault / "Concepts" / "ViT.md"
+    concept.write_text(concept.read_text("utf-8") + "Patches are just tokens!\n", "utf-8")
+    source = vault / "Sources" / "Seq2seq.md"
+    edited = source.read_text("utf-8").replace("# Seq2seq", "# Seq2seq (my title)", 1)
+    source.write_text(edited + "mine\n", "utf-8")
+    mine = vault / "Concepts" / "An idea of mine.md"
+    mine.write_text("# my own page\n[[nowhere]]\n", "utf-8")
+    (vault / ".obsidian" / "graph.json").write_text(
+        json.dumps({"showTags": True, "colorGroups": [{"query": "tag:#x", "color": {}}]})
+    )
+
+    result = kg("--vault", str(vault), "export")
+    assert concept.read_text("utf-8").endswith("## My notes\n\nPatches are just tokens!\n")
+    assert source.read_text("utf-8") == edited + "mine\n"
+    assert "Sources/Seq2seq.md: edited since kgnotes wrote it" in result.stderr
+    assert mine.read_text("utf-8") == "# my own page\n[[nowhere]]\n"
+    settings_ = json.loads((vault / ".obsidian" / "graph.json").read_text())
+    assert settings_["showTags"] is True
+    assert settings_["colorGroups"][0]["query"] == "tag:#x" and len(settings_["colorGroups"]) == 4
+
+    kg("--vault", str(vault), "export", "--force")
+    forced = source.read_text("utf-8")
+    assert "# Seq2seq (my title)" not in forced and forced.endswith("## My notes\n\nmine\n")
+
+
+def test_a_page_the_user_made_first_is_never_taken(graph_vault, kg, tmp_path):
+    vault = copy_of(graph_vault, tmp_path)
+    shutil.rmtree(vault / "Concepts")
+    (vault / "Concepts").mkdir()
+    theirs = vault / "Concepts" / "CLIP.md"
+    theirs.write_text("my CLIP notes\n", "utf-8")
+    (vault / ".kgnotes" / "config.toml").write_text("")  # nothing changes in the graph
+    with_store = kg("--vault", str(vault), "export")
+    assert theirs.read_text("utf-8") == "my CLIP notes\n"
+    assert "Concepts/CLIP.md" in with_store.stderr
+
+
+def test_retired_pages_go_unless_edited(graph_vault, kg, tmp_path):
+    vault = copy_of(graph_vault, tmp_path)
+    edited = vault / "Concepts" / "Google.md"
+    edited.write_text(edited.read_text("utf-8") + "keep me\n", "utf-8")
+    (vault / ".kgnotes" / "config.toml").write_text('[concepts]\nignore = ["WMT", "Google"]\n')
+    kg("--vault", str(vault), "export")
+    assert not (vault / "Concepts" / "WMT.md").exists()
+    assert edited.read_text("utf-8").endswith("keep me\n")
+    assert check(vault) == [] or all("Google" in p for p in check(vault))
+
+
+def test_hostile_titles_and_pages_stay_inert(kg, web, tmp_path):
+    body = (
+        '<html><head><title>Quotes "and": colons\n--- {brackets} [[x]] ../../etc/passwd'
+        "</title></head><body><article>"
+        "<p>Text with <script>alert(1)</script> and an <iframe src='x'></iframe> and "
+        "<a href='javascript:alert(2)'>a link</a> and <img src=x onerror=alert(3)>.</p>"
+        "<p>" + "Plenty of ordinary words to make an article. " * 30 + "</p>"
+        "</article></body></html>"
+    )
+    web.route("/hostile", lambda req: req.send(200, body.encode(), content_type="text/html"))
+    notes = tmp_path / "j.md"
+    notes.write_text(f"# 7-27\n\nhostile pages\n\n{web.url('/hostile')}\n", "utf-8")
+    vault = tmp_path / "v"
+    kg("--vault", str(vault), "add", "--year", "2024", str(notes))
+    assert check(vault) == []
+    (page,) = (vault / "Sources").glob("*.md")
+    assert not FORBIDDEN.search(page.stem)
+    text = page.read_text("utf-8")
+    properties = yaml.safe_load(text.split("\n---\n")[0].removeprefix("---\n"))
+    assert properties["title"].startswith('Quotes "and": colons')
+    for bad in ("<script", "<iframe", "javascript:", "onerror="):
+        assert bad not in text.split("## Archived text", 1)[1]
+
+
+def test_open_prints_the_obsidian_uri(kg, tmp_path):
+    vault = tmp_path / "my vault"
+    out = kg("--vault", str(vault), "open", "--print").stdout.strip()
+    assert out.startswith("obsidian://open?path=%2F") and "my%20vault" in out
+
+
+@given(st.one_of(st.sampled_from(HOSTILE_TITLES), st.text(max_size=600)))
+@settings(max_examples=300, deadline=None)
+def test_any_title_makes_a_safe_name(title):
+    name = safe_name(title)
+    assert name and not FORBIDDEN.search(name) and not RESERVED.match(name)
+    assert name == name.strip(" .") and len(name) <= MAX_CHARS
+    assert len(name.encode("utf-8")) <= MAX_BYTES
+
+
+@given(st.lists(st.sampled_from(["Attention", "attention", "ATTENTION", "CON", "a/b", ""])))
+def test_names_stay_unique_without_regard_to_case(titles):
+    names = Names()
+    claimed = [names.claim(t) for t in titles]
+    assert len({n.casefold() for n in claimed}) == len(claimed)
