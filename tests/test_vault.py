@@ -186,3 +186,10 @@ def test_names_stay_unique_without_regard_to_case(titles):
     names = Names()
     claimed = [names.claim(t) for t in titles]
     assert len({n.casefold() for n in claimed}) == len(claimed)
+
+
+def test_search_results_name_their_vault_pages(graph_vault, kgv_json):
+    for kind, folder in (("source", "Sources/"), ("note", "Journal/"), ("concept", "Concepts/")):
+        (found,) = kgv_json("search", "vision transformer patches", "--kind", kind, "-n", "1")
+        assert found["page"].startswith(folder), found
+        assert (graph_vault / found["page"]).exists(), found

@@ -170,8 +170,10 @@ def _result(score: float, detail: ChunkDetail, query: str) -> dict[str, Any]:
 
 
 def _page(kind: str, detail: ChunkDetail) -> str | None:
-    """The vault page a result lives on, relative to the vault (pages are written by
-    ``kgnotes export``); sources get theirs once the vault export names them."""
+    """The vault page a result lives on, relative to the vault: the one ``kgnotes export``
+    wrote, else where it will write it."""
+    if detail.page:
+        return detail.page
     if kind == "note" and detail.day:
         return f"Journal/{detail.day}.md"
     if kind == "concept" and detail.title:

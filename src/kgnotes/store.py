@@ -232,7 +232,17 @@ def _migration_4(db: sqlite3.Connection) -> None:
 def _migration_5(db: sqlite3.Connection) -> None:
     """The Obsidian export: the hash of what kgnotes last wrote to each page, so a page the
     user has edited since is recognised and left alone."""
-    _run_script(db, "CREATE TABLE vault_pages (path TEXT PRIMARY KEY, hash TEXT NOT NULL)")
+    _run_script(
+        db,
+        """
+        CREATE TABLE vault_pages (
+            path TEXT PRIMARY KEY,
+            hash TEXT NOT NULL,
+            owner TEXT                      -- link:<id>, concept:<key>, day:<YYYY-MM-DD>
+        );
+        CREATE INDEX vault_pages_owner ON vault_pages(owner)
+        """,
+    )
 
 
 MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4, _migration_5]
@@ -366,6 +376,7 @@ class ChunkDetail:
     title: str | None
     day: str | None
     url: str | None
+    page: str | None = None  # its page in the Obsidian vault, once exported
 
 
 @dataclass(frozen=True)
@@ -744,7 +755,7 @@ class Store:
             f"""SELECT c.id, c.owner_type, c.owner_id, c.text,
                        e.day AS day, e.title AS entry_title, e.heading AS heading,
                        d.title AS doc_title, l.url AS url, d.published AS published,
-                       k.name AS concept_name,
+                       k.name AS concept_name, p.path AS page,
                        (SELECT MIN(NULLIF(e2.day, '')) FROM link_mentions m2
                         JOIN entries e2 ON e2.id = m2.entry_id WHERE m2.link_id = d.link_id)
                          AS first_seen
@@ -753,6 +764,10 @@ class Store:
                 LEFT JOIN documents d ON c.owner_type = 'document' AND d.id = c.owner_id
                 LEFT JOIN links l ON l.id = d.link_id
                 LEFT JOIN concepts k ON c.owner_type = 'concept' AND k.id = c.owner_id
+                LEFT JOIN vault_pages p ON p.owner = CASE c.owner_type
+                    WHEN 'entry' THEN 'day:' || e.day
+                    WHEN 'document' THEN 'link:' || d.link_id
+                    ELSE 'concept:' || k.key END
                 WHERE c.id IN ({marks})""",
             ids,
         )
@@ -769,6 +784,7 @@ class Store:
                 or None,
                 day=(r["day"] or None) if r["owner_type"] == "entry" else r["first_seen"],
                 url=r["url"],
+                page=r["page"],
             )
             for r in rows
         }
@@ -927,11 +943,11 @@ class Store:
         """Vault-relative path → hash of what kgnotes last wrote there."""
         return {r[0]: r[1] for r in self.db.execute("SELECT path, hash FROM vault_pages")}
 
-    def save_page_hash(self, path: str, digest: str) -> None:
+    def save_page_hash(self, path: str, digest: str, owner: str | None) -> None:
         self.db.execute(
-            "INSERT INTO vault_pages (path, hash) VALUES (?, ?) "
-            "ON CONFLICT(path) DO UPDATE SET hash = excluded.hash",
-            (path, digest),
+            "INSERT INTO vault_pages (path, hash, owner) VALUES (?, ?, ?) "
+            "ON CONFLICT(path) DO UPDATE SET hash = excluded.hash, owner = excluded.owner",
+            (path, digest, owner),
         )
 
     def forget_page(self, path: str) -> None:

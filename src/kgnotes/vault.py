@@ -61,6 +61,7 @@ class ExportReport:
 class Page:
     path: str  # relative to the vault, with forward slashes
     text: str
+    owner: str | None = None  # link:<id>, concept:<key> or day:<YYYY-MM-DD>
 
 
 # -- building pages ---------------------------------------------------------------------------
@@ -141,7 +142,8 @@ def _journal_pages(vault: _Vault) -> list[Page]:
         bodies = [_annotate(vault, e.text, matcher, linked) for e in entries]
         properties = {"date": day, "tags": ["journal"]} if day else {"tags": ["journal"]}
         title = day or path.rsplit("/", 1)[-1]
-        pages.append(Page(f"{path}.md", _page(properties, f"# {title}", *bodies)))
+        owner = f"day:{day}" if day else None
+        pages.append(Page(f"{path}.md", _page(properties, f"# {title}", *bodies), owner))
     return pages
 
 
@@ -236,7 +238,7 @@ def _source_page(vault: _Vault, link_id: int) -> Page:
     if related:
         parts.append("## Related\n\n" + "\n".join(f"- {vault.source_link(r)}" for r in related))
     parts.append("## Archived text\n\n" + _escape_my_notes(_sanitize(document.text)))
-    return Page(f"Sources/{name}.md", _page(properties, *parts))
+    return Page(f"Sources/{name}.md", _page(properties, *parts), f"link:{link_id}")
 
 
 def _related_sources(vault: _Vault, document_id: int, limit: int = 5) -> list[int]:
@@ -301,7 +303,7 @@ def _concept_page(vault: _Vault, concept_id: int) -> Page:
         )
     parts.append("## Neighbourhood\n\n```mermaid\n" + _neighbourhood(vault, concept_id) + "```")
     name = vault.concept_names[concept_id]
-    return Page(f"Concepts/{name}.md", _page(properties, *parts))
+    return Page(f"Concepts/{name}.md", _page(properties, *parts), f"concept:{concept.key}")
 
 
 def _edge_line(vault: _Vault, other: int, edge: Any) -> str:
@@ -492,7 +494,7 @@ def _write_page(
     digest = _hash(generated)
     if not target.exists():
         _atomic_write(target, page.text)
-        store.save_page_hash(page.path, digest)
+        store.save_page_hash(page.path, digest, page.owner)
         report.written.append(page.path)
         return
     current = target.read_text(encoding="utf-8", errors="replace")
@@ -509,7 +511,7 @@ def _write_page(
     else:
         _atomic_write(target, text)
         report.written.append(page.path)
-    store.save_page_hash(page.path, digest)
+    store.save_page_hash(page.path, digest, page.owner)
 
 
 def _retire_page(store: Store, root: Path, path: str, known: str, report: ExportReport) -> None:
