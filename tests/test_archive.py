@@ -292,11 +292,14 @@ def test_archive_summary_and_exit_status(kg, web, tmp_path):
     )
     kg("add", "--no-fetch", str(notes))
     result = kg("archive", "--no-wayback", expect=3)
+    summary, *follow_up = result.stdout.strip().splitlines()
     assert re.fullmatch(
         r"archived 1, failed 2 \(dns 1, http 404 1\), in \d+\.\d s — "
         r"retry with: kgnotes archive --retry-failed",
-        result.stdout.strip(),
+        summary,
     )
+    # what was archived is indexed and gets its vault page at once
+    assert follow_up[-1].startswith("vault: ") and "indexed" in follow_up[-2]
     assert f"failed   {web.url('/gone-404')}: HTTP 404 Not Found" in result.stderr
     assert kg("archive").stdout.startswith("archived 0, failed 0, skipped 2")
 

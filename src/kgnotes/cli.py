@@ -98,18 +98,9 @@ def add(
         click.echo(output.file_line(file_report))
         for problem in file_report.problems:
             click.echo(f"warning: {problem}", err=True)
-    for error in report.errors:
-        click.echo(f"error: {error}", err=True)
     if report.archive is not None and report.archive.results:
         click.echo(output.archive_summary(report.archive))
-    if report.graph is not None and report.graph.rebuilt:
-        click.echo(output.graph_report_line(report.graph))
-    if report.index is not None and (report.index.changed or report.index.removed):
-        click.echo(output.index_line(report.index))
-    if report.vault is not None:
-        click.echo(output.export_line(report.vault))
-        for problem in report.vault.problems:
-            click.echo(f"kept: {problem}", err=True)
+    _print_follow_up(report)
     if not report.ok:
         sys.exit(1)
 
@@ -152,6 +143,9 @@ def archive(
     with _progress() as progress, _interruptible():
         report = pipeline.archive(vault, request, progress)
     click.echo(output.archive_summary(report))
+    if report.archived:
+        with _embedding_progress() as embedding:
+            _print_follow_up(pipeline.update(vault, embedding))
     if report.failed_by_reason:
         sys.exit(3)
 
@@ -505,6 +499,22 @@ def open_(vault: VaultPaths, print_only: bool) -> None:
     from kgnotes import pipeline
 
     click.echo(pipeline.obsidian_uri(vault) if print_only else pipeline.open_vault(vault))
+
+
+def _print_follow_up(report: Any) -> None:
+    """What add and archive did after reading and fetching: graph, index, vault, errors."""
+    from kgnotes import output
+
+    if report.graph is not None and report.graph.rebuilt:
+        click.echo(output.graph_report_line(report.graph))
+    if report.index is not None and (report.index.changed or report.index.removed):
+        click.echo(output.index_line(report.index))
+    if report.vault is not None:
+        click.echo(output.export_line(report.vault))
+        for problem in report.vault.problems:
+            click.echo(f"kept: {problem}", err=True)
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
 
 
 @contextlib.contextmanager

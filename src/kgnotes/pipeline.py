@@ -92,7 +92,6 @@ def add(
         options_from_config,
         resolve_references,
     )
-    from kgnotes.index import build_index
     from kgnotes.ingest import ingest
     from kgnotes.notefiles import DEFAULT_MAX_MB, discover
     from kgnotes.store import Store
@@ -124,14 +123,41 @@ def add(
                 report.errors.append(f"{exc} (the notes were read; their links wait as pending)")
         changed = any(f.status != "unchanged" for f in report.files)
         if changed or (report.archive is not None and report.archive.archived):
-            from kgnotes.graph import ensure_graph
+            _follow_up(store, paths, config, report, embedding)
+    return report
 
-            report.graph = ensure_graph(store, config)
-            try:
-                report.index = build_index(store, embed.model_name(config), progress=embedding)
-            except ModelError as exc:  # the notes and archives are kept; search waits
-                report.errors.append(f"search index not updated: {exc}")
-            report.vault = _export(store, paths, config, force=False)
+
+def _follow_up(
+    store: Store,
+    paths: VaultPaths,
+    config: dict[str, Any],
+    report: AddReport,
+    embedding: Callable[[int, int], None] | None = None,
+) -> None:
+    """After new notes or sources: the concept graph, the search index, the vault pages. A
+    failure in one is reported and the others still run."""
+    from kgnotes.graph import ensure_graph
+    from kgnotes.index import build_index
+
+    report.graph = ensure_graph(store, config)
+    try:
+        report.index = build_index(store, embed.model_name(config), progress=embedding)
+    except ModelError as exc:  # the notes and archives are kept; search waits
+        report.errors.append(f"search index not updated: {exc}")
+    try:
+        report.vault = _export(store, paths, config, force=False)
+    except OSError as exc:  # a read-only or full disk: the store is still complete
+        report.errors.append(f"vault pages not written: {exc}")
+
+
+def update(paths: VaultPaths, embedding: Callable[[int, int], None] | None = None) -> AddReport:
+    """Bring the concept graph, the search index and the vault pages up to date (what
+    ``archive`` runs after archiving something)."""
+    from kgnotes.store import Store
+
+    report = AddReport()
+    with Store(paths.db) as store:
+        _follow_up(store, paths, load_config(paths), report, embedding)
     return report
 
 
