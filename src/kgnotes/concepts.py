@@ -599,9 +599,7 @@ def _scan_part(
                 mention.count += 1
                 if not mention.sentences or mention.sentences[-1] != number:
                     mention.sentences.append(number)
-                spelling = sentence[start:end]
-                if not _UNCLEAN_SPELLING.search(spelling):
-                    surface[key][spelling] += 1
+                surface[key][sentence[start:end]] += 1
             if spans and _CUE_WORDS.search(sentence):
                 cues += [(a, b, index, number) for a, b in _cues_in(sentence, spans, about)]
     return dict(mentions), dict(surface), cues
@@ -635,6 +633,8 @@ def _choose_name(concept: Concept, seen: Counter[str], settings: Settings) -> No
     aliases = concept.aliases
     counts = {a: seen.get(a, 0) for a in aliases}
     for spelling, n in seen.items():
+        if _UNCLEAN_SPELLING.search(spelling):
+            continue
         counts[spelling] = max(counts.get(spelling, 0), n)
         if spelling not in aliases:
             aliases.append(spelling)
@@ -673,9 +673,10 @@ _CUE_BEFORE = re.compile(
     r"\s*(?:the\s+|a\s+|an\s+)?(?:original\s+|standard\s+)?$",
     re.IGNORECASE,
 )
-_CUE_WORDS = re.compile(
-    r"\b(?:on|upon|extends?|extending|extension|generali[sz]es|variant|appl\w*|adapt\w*)\b"
-    r"|基于|建立在|基础上",
+_CUE_WORDS = re.compile(  # a quick test for the wording _CUE_BEFORE looks for
+    r"\b(?:(?:based|builds?|built|building|relies|rely|relying|founded|grounded|draws?)"
+    r"\s+(?:\w+\s+)?(?:on|upon)|extends|extending|extension\s+of|generali[sz]es|variant\s+of"
+    r"|applies|applying|adapts|adapting)\b|基于|建立在|基础上",
     re.IGNORECASE,
 )
 _CUE_AROUND = re.compile(r"在\s*$")  # 在 X 的基础上
