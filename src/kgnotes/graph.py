@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
+import heapq
 import itertools
 import json
 import math
@@ -214,7 +215,9 @@ class _Facts:
                 per_unit[unit].append((-(mention.count + 100 * mention.about), key))
         self.together = Counter()
         for ranked in per_unit.values():
-            keys = sorted(k for _, k in sorted(ranked)[:MAX_PAIRS_PER_UNIT])
+            if len(ranked) > MAX_PAIRS_PER_UNIT:
+                ranked = heapq.nsmallest(MAX_PAIRS_PER_UNIT, ranked)
+            keys = sorted(k for _, k in ranked)
             for i, a in enumerate(keys):
                 for b in keys[i + 1 :]:
                     self.together[(a, b)] += 1
@@ -313,10 +316,9 @@ class _Facts:
         found: dict[str, dict[str, str]] = {}
         for unit, number in self.cues.get((low, high), ()):
             self._add(found, unit, number)
-        ranked = sorted(
-            self.units_of[low] & self.units_of[high],
-            key=lambda u: (u not in self.about_of[high], self.index.units[u].owner_type, u),
-        )
+        shared_units = self.units_of[low] & self.units_of[high]
+        about = shared_units & self.about_of[high]
+        ranked = sorted(about) + sorted(shared_units - about)
         for unit in ranked:
             if len(found) >= EVIDENCE_PER_EDGE:
                 break
