@@ -193,3 +193,16 @@ def test_search_results_name_their_vault_pages(graph_vault, kgv_json):
         (found,) = kgv_json("search", "vision transformer patches", "--kind", kind, "-n", "1")
         assert found["page"].startswith(folder), found
         assert (graph_vault / found["page"]).exists(), found
+
+
+def test_the_sample_vault_passes_the_checker(kg, tmp_path):
+    """The README's main job, offline: every link fails to fetch, the pages still hold."""
+    sample = Path(__file__).parent.parent / "vault" / "notes"
+    vault = tmp_path / "vault"
+    shutil.copytree(sample, vault / "notes")
+    out = kg("--vault", str(vault), "add", "--no-wayback", str(vault / "notes")).stdout
+    assert "vault: " in out
+    assert check(vault) == []
+    day = (vault / "Journal" / "2025-03-14.md").read_text("utf-8")
+    assert "[[Concepts/" in day and "(not archived: dns" in day
+    assert "2025-03-14" in (vault / "Home.md").read_text("utf-8")
