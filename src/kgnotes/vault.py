@@ -94,6 +94,8 @@ class _Vault:
             for c in sorted(graph.concepts.values(), key=lambda c: c.key)
         }
         self.days = sorted({e.day for e in self.entries if e.day})
+        self.day_of_entry = {e.entry_id: e.day for e in self.entries}
+        self.related = _nearest_sources(store, model, self.link_of_document)
 
     def source_link(self, link_id: int, text: str | None = None) -> str:
         name = self.source_names[link_id]
@@ -104,7 +106,7 @@ class _Vault:
         return _wikilink(f"Concepts/{name}", text or self.graph.name(concept_id))
 
     def journal_page(self, entry_id: int) -> str:
-        day = next((e.day for e in self.entries if e.entry_id == entry_id), None)
+        day = self.day_of_entry.get(entry_id)
         return f"Journal/{day}" if day else f"Journal/undated {entry_id}"
 
     def evidence_source(self, label: str) -> str:
@@ -234,33 +236,40 @@ def _source_page(vault: _Vault, link_id: int) -> Page:
                 f"- {vault.concept_link(c)}" + (" (about)" if a else "") for a, c in concepts
             )
         )
-    related = _related_sources(vault, document_id)
+    related = [r for r in vault.related.get(link_id, []) if r in vault.source_names]
     if related:
         parts.append("## Related\n\n" + "\n".join(f"- {vault.source_link(r)}" for r in related))
     parts.append("## Archived text\n\n" + _escape_my_notes(_sanitize(document.text)))
     return Page(f"Sources/{name}.md", _page(properties, *parts), f"link:{link_id}")
 
 
-def _related_sources(vault: _Vault, document_id: int, limit: int = 5) -> list[int]:
-    """Link ids of the sources nearest in meaning (from the search index's vectors)."""
-    from kgnotes.search import related
+def _nearest_sources(
+    store: Store, model: str, link_of_document: dict[int, int], limit: int = 5
+) -> dict[int, list[int]]:
+    """Link id → the link ids of the sources nearest in meaning: each source is the mean of
+    its passages' vectors, and one matrix product compares them all (no model needed)."""
+    import numpy as np
 
-    try:
-        found = related(vault.store, vault.model, {("document", document_id)}, limit * 3)
-    except Exception:  # no vectors yet (the index was never built): no Related section
-        return []
-    out = []
-    for result in found:
-        view = vault.by_normalized.get(_normalized(result.get("url")))
-        if result["kind"] == "source" and view and view["id"] in vault.source_names:
-            out.append(view["id"])
-    return list(dict.fromkeys(out))[:limit]
-
-
-def _normalized(url: str | None) -> str:
-    from kgnotes.urls import normalize
-
-    return normalize(url) if url else ""
+    rows = [
+        r for r in store.chunk_vectors(model) if r[1] == "document" and r[2] in link_of_document
+    ]
+    if not rows:
+        return {}
+    documents = sorted({r[2] for r in rows})
+    place = {d: i for i, d in enumerate(documents)}
+    vectors = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+    sums = np.zeros((len(documents), vectors.shape[1]), dtype=np.float32)
+    np.add.at(sums, [place[r[2]] for r in rows], vectors)
+    sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
+    scores = sums @ sums.T
+    np.fill_diagonal(scores, -np.inf)
+    nearest = {}
+    for i, document in enumerate(documents):
+        order = np.argsort(-scores[i], kind="stable")[:limit]
+        nearest[link_of_document[document]] = [
+            link_of_document[documents[j]] for j in order if np.isfinite(scores[i, j])
+        ]
+    return nearest
 
 
 def _concept_page(vault: _Vault, concept_id: int) -> Page:
