@@ -59,14 +59,14 @@ def search(store: Store, model: str, query: str, options: SearchOptions) -> list
     fused: dict[tuple[str, int], float] = {}
     best: dict[tuple[str, int], ChunkDetail] = {}
     for weight, ranking in rankings:
-        owners: list[tuple[str, int]] = []
+        owners: dict[tuple[str, int], None] = {}  # in order of first appearance
         for chunk_id in ranking:
             detail = details.get(chunk_id)
             if detail is None or not _wanted(detail, options):
                 continue
             owner = (detail.owner_type, detail.owner_id)
             if owner not in owners:
-                owners.append(owner)
+                owners[owner] = None
                 best.setdefault(owner, detail)
         for rank, owner in enumerate(owners):
             fused[owner] = fused.get(owner, 0.0) + weight / (RRF_K + rank + 1)
@@ -81,7 +81,11 @@ def _dense(store: Store, model: str, query: str) -> list[int]:
     if not rows:
         return []
     scores = matrix @ embed.encode(model, [query])[0]
-    order = np.argsort(-scores)[:CANDIDATES]
+    if len(scores) > CANDIDATES:  # the best few, without sorting every score
+        top = np.argpartition(-scores, CANDIDATES)[:CANDIDATES]
+        order = top[np.argsort(-scores[top], kind="stable")]
+    else:
+        order = np.argsort(-scores, kind="stable")
     return [rows[i][0] for i in order]
 
 
