@@ -175,11 +175,11 @@ def _reduce_crossings(graph: nx.MultiDiGraph, columns: list[list[str]]) -> None:
 def _centre(
     graph: nx.MultiDiGraph, node: str, previous: set[str], row: dict[str, int]
 ) -> tuple[float, str]:
-    rows = [row[p] for p in nx_neighbours(graph, node) if p in previous]
+    rows = [row[p] for p in _neighbours(graph, node) if p in previous]
     return (sum(rows) / len(rows) if rows else row[node], node)
 
 
-def nx_neighbours(graph: nx.MultiDiGraph, node: str) -> list[str]:
+def _neighbours(graph: nx.MultiDiGraph, node: str) -> list[str]:
     return list(graph.predecessors(node)) + list(graph.successors(node))
 
 
