@@ -9,8 +9,8 @@ pages (sourdough, marathon training, houseplants, Roman aqueducts) use no ML ter
 any edge that reaches them is a bug.
 
 Everything lives under ``/graph`` so these routes can share a server with ``standard_routes``
-without clashing, and the arXiv stubs answer from this corpus only (``tests.webserver``'s
-``atom_feed`` reads its own global ``PAPERS``, hence the small builder here).
+without clashing, and the arXiv stubs answer from this corpus only (``atom_feed`` is given
+this corpus's ``PAPERS``).
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape
 
-from tests.webserver import Request, Web, make_pdf
+from tests.webserver import Request, Web, atom_feed, make_pdf
 
 CORPUS = Path(__file__).parent / "fixtures" / "graph_corpus"
 PAGES = CORPUS / "pages"
@@ -109,33 +108,7 @@ def _arxiv_api(req: Request) -> None:
         asked = _words(query.get("search_query", ""))
         ids = [pid for pid, p in PAPERS.items() if _words(p["title"]) in asked]
     limit = int(query.get("max_results", "10"))
-    req.send(200, atom_feed(ids[:limit]), content_type="application/atom+xml")
-
-
-def atom_feed(ids: list[str]) -> bytes:
-    """An arXiv API Atom feed for ``ids`` from this corpus, versioned ids and all."""
-    entries = []
-    for paper_id in ids:
-        paper = PAPERS[paper_id]
-        authors = "".join(f"<author><name>{escape(a)}</name></author>" for a in paper["authors"])
-        cats = "".join(
-            f'<category term="{c}" scheme="http://arxiv.org/schemas/atom"/>'
-            for c in paper["categories"]
-        )
-        entries.append(
-            f"<entry><id>http://arxiv.org/abs/{paper_id}v1</id>"
-            f"<updated>{paper['published']}</updated>"
-            f"<published>{paper['published']}</published>"
-            f"<title>{escape(paper['title'])}</title>"
-            f"<summary>  {escape(paper['summary'])}\n  </summary>"
-            f'{authors}<link href="http://arxiv.org/abs/{paper_id}v1" rel="alternate" '
-            f'type="text/html"/>{cats}</entry>'
-        )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<feed xmlns="http://www.w3.org/2005/Atom">'
-        f"<title>ArXiv Query</title>{''.join(entries)}</feed>"
-    ).encode()
+    req.send(200, atom_feed(ids[:limit], PAPERS, version=1), content_type="application/atom+xml")
 
 
 def _arxiv_pdf(req: Request) -> None:

@@ -16,7 +16,9 @@ import zlib
 from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+from xml.sax.saxutils import escape
 
 Handler = Callable[["Request"], None]
 
@@ -226,20 +228,26 @@ PAPERS = {
 }
 
 
-def atom_feed(ids: list[str]) -> bytes:
+def atom_feed(ids: list[str], papers: dict[str, Any] | None = None, version: int = 2) -> bytes:
+    """An arXiv API Atom feed for ``ids`` (from ``papers``, this module's ``PAPERS`` unless
+    given), with versioned ids as arXiv writes them."""
+    papers = PAPERS if papers is None else papers
     entries = []
     for paper_id in ids:
-        paper = PAPERS[paper_id]
-        authors = "".join(f"<author><name>{a}</name></author>" for a in paper["authors"])
+        paper = papers[paper_id]
+        authors = "".join(f"<author><name>{escape(a)}</name></author>" for a in paper["authors"])
         cats = "".join(
             f'<category term="{c}" scheme="http://arxiv.org/schemas/atom"/>'
             for c in paper["categories"]
         )
+        link = f"http://arxiv.org/abs/{paper_id}v{version}"
         entries.append(
-            f"<entry><id>http://arxiv.org/abs/{paper_id}v2</id>"
+            f"<entry><id>{link}</id>"
+            f"<updated>{paper['published']}</updated>"
             f"<published>{paper['published']}</published>"
-            f"<title>{paper['title']}</title><summary>  {paper['summary']}\n  </summary>"
-            f"{authors}{cats}</entry>"
+            f"<title>{escape(paper['title'])}</title>"
+            f"<summary>  {escape(paper['summary'])}\n  </summary>"
+            f'{authors}<link href="{link}" rel="alternate" type="text/html"/>{cats}</entry>'
         )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
