@@ -31,7 +31,7 @@ from typing import TypeVar
 
 from kgnotes import render
 from kgnotes.concepts import find_concepts, key_of
-from kgnotes.graph import ConceptGraph, export, relate, units_from
+from kgnotes.graph import ConceptGraph, export, relate, save_graph, units_from
 from kgnotes.store import EntryText, SourceRecord, Store
 
 CORPUS = Path(__file__).parent.parent / "tests" / "fixtures" / "graph_corpus"
@@ -406,21 +406,7 @@ def main() -> None:
 
         def save() -> None:  # as ensure_graph does it
             with store.transaction():
-                store.save_concepts(
-                    [
-                        (c.key, c.name, c.aliases, c.description)
-                        for c in sorted(index.concepts.values(), key=lambda c: c.key)
-                    ],
-                    [
-                        (key, index.units[u].owner_type, index.units[u].owner_id, m.count, m.about)
-                        for key, where in sorted(index.mentions.items())
-                        for u, m in sorted(where.items())
-                    ],
-                    [
-                        (r.source, r.target, r.relation, r.weight, r.signals, r.evidence)
-                        for r in relations
-                    ],
-                )
+                save_graph(store, index, relations)
 
         mentions = sum(len(where) for where in index.mentions.values())
         _, stored = timed(save)

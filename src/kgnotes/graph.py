@@ -75,36 +75,39 @@ def ensure_graph(store: Store, config: dict[str, Any], force: bool = False) -> G
     always, with ``force``); the stored graph otherwise."""
     fingerprint = _fingerprint(store, config)
     if not force and store.state(STATE_KEY) == fingerprint:
-        edges = store.concept_edges()
+        concepts, counts = store.graph_counts()
         return GraphReport(
-            len(store.concepts()),
-            sum(e.relation == "builds_on" for e in edges),
-            sum(e.relation == "related" for e in edges),
-            rebuilt=False,
+            concepts, counts.get("builds_on", 0), counts.get("related", 0), rebuilt=False
         )
     index = find_concepts(
         units_from(store.entry_texts(), store.source_records()), Settings.from_config(config)
     )
     relations = relate(index)
     with store.transaction():
-        store.save_concepts(
-            [
-                (c.key, c.name, c.aliases, c.description)
-                for c in sorted(index.concepts.values(), key=lambda c: c.key)
-            ],
-            [
-                (key, index.units[u].owner_type, index.units[u].owner_id, m.count, m.about)
-                for key, where in sorted(index.mentions.items())
-                for u, m in sorted(where.items())
-            ],
-            [(r.source, r.target, r.relation, r.weight, r.signals, r.evidence) for r in relations],
-        )
+        save_graph(store, index, relations)
         store.set_state(STATE_KEY, fingerprint)
     return GraphReport(
         len(index.concepts),
         sum(r.relation == "builds_on" for r in relations),
         sum(r.relation == "related" for r in relations),
         rebuilt=True,
+    )
+
+
+def save_graph(store: Store, index: ConceptIndex, relations: list[Relation]) -> None:
+    """Store concepts, their mentions and the relations, in a fixed order (inside the
+    caller's transaction)."""
+    store.save_concepts(
+        [
+            (c.key, c.name, c.aliases, c.description)
+            for c in sorted(index.concepts.values(), key=lambda c: c.key)
+        ],
+        [
+            (key, index.units[u].owner_type, index.units[u].owner_id, m.count, m.about)
+            for key, where in sorted(index.mentions.items())
+            for u, m in sorted(where.items())
+        ],
+        [(r.source, r.target, r.relation, r.weight, r.signals, r.evidence) for r in relations],
     )
 
 

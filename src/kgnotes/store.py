@@ -896,6 +896,12 @@ class Store:
             ],
         )
 
+    def graph_counts(self) -> tuple[int, dict[str, int]]:
+        """How many concepts, and how many edges of each relation."""
+        concepts = self.db.execute("SELECT COUNT(*) FROM concepts").fetchone()[0]
+        rows = self.db.execute("SELECT relation, COUNT(*) FROM edges GROUP BY relation")
+        return concepts, {r[0]: r[1] for r in rows}
+
     def concepts(self) -> list[ConceptRow]:
         rows = self.db.execute("SELECT id, key, name, aliases, description FROM concepts")
         return [
