@@ -384,13 +384,16 @@ def export(paths: VaultPaths, force: bool = False) -> ExportReport:
 
     config = load_config(paths)
     with Store(paths.db) as store:
+        from kgnotes.graph import ensure_graph
+
+        ensure_graph(store, config)
         return _export(store, paths, config, force)
 
 
 def _export(store: Store, paths: VaultPaths, config: dict[str, Any], force: bool) -> ExportReport:
+    """The vault pages from the stored graph (the caller has brought it up to date)."""
     from kgnotes import graph, vault
 
-    graph.ensure_graph(store, config)
     concept_graph = graph.ConceptGraph.load(store)
     return vault.export(store, concept_graph, paths.root, embed.model_name(config), force)
 
