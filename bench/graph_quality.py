@@ -417,8 +417,15 @@ def served(corpus: Path) -> Iterator[int]:
     with tempfile.TemporaryDirectory() as tmp:
         port_file = Path(tmp) / "port"
         server = subprocess.Popen(
-            [sys.executable, str(corpus / "serve.py"), "--port", "0", "--port-file",
-             str(port_file), "--quiet"],
+            [
+                sys.executable,
+                str(corpus / "serve.py"),
+                "--port",
+                "0",
+                "--port-file",
+                str(port_file),
+                "--quiet",
+            ],
             stderr=subprocess.DEVNULL,
         )
         try:
@@ -449,7 +456,10 @@ def corpus_env(port: int) -> dict[str, str]:
 def kgnotes(vault: Path, *args: str, env: dict[str, str] | None = None, check: bool = True):
     return subprocess.run(
         [sys.executable, "-m", "kgnotes", "--vault", str(vault), *args],
-        capture_output=True, text=True, env=env, check=check,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=check,
     )
 
 

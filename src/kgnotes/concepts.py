@@ -1,12 +1,15 @@
 """Concepts: what the journal and its sources talk about, under one name per idea.
 
-Candidates come from five places, each a way people name an idea: the author's topic lines
-(``Word2Vec``, ``bert gpt`` → BERT, GPT), Wikipedia article titles, short names that texts
-define for themselves ("Vision Transformer (ViT)"), words consistently capitalised mid-sentence
-(the Transformer), and technical phrases frequent across sources. Variants fold to one key
-(case, hyphens, plurals), acronyms join their expansions, and the user's ``[concepts]``
-settings win over all of it. Then every text is scanned once for every name, which gives the
-mentions, the sentences the relations quote as evidence, and what each source is *about*.
+Texts are first reduced to their prose (``prose.py``: no code, no math, no site boilerplate).
+Candidate names come from the places writers mark terms (``terms.py``): the author's topic
+lines, titles, section headings, bold type, defining sentences, short names defined in
+brackets, Chinese glossed with English, and the names papers present. Identifiers, people and
+generic section names are refused. Variants fold to one key (case, hyphens, plurals, model
+versions: GPT-3 is GPT), acronyms and glosses join their expansions, "X mechanism" and
+"X layer" fold into X, and the user's ``[concepts]`` settings win over all of it. Then every
+text is scanned once for every name, which gives the mentions, what each source is *about*
+(and which papers *define* a concept), the sentences relations quote, the wording that states
+a relation, and each text's section headings.
 
 Pure: plain data in, plain data out; no SQL, no network, no model.
 """
@@ -16,56 +19,42 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
-import math
 import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from kgnotes import prose, terms
 from kgnotes.cjk import CJK_RUN
+from kgnotes.terms import topic_names  # noqa: F401  (part of this module's interface)
 
-CONCEPTS_VERSION = 2  # bump when extraction changes, so stored graphs are rebuilt
+CONCEPTS_VERSION = 3  # bump when extraction changes, so stored graphs are rebuilt
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][a-z]+)?|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|(?<=[。！？；])|\n+")
-_ACRONYM = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9\-]{1,9})\s*\)")
-_TOPIC_SPLIT = re.compile(r"\s*(?:[,，、/&+;；|]|\band\b|\bvs\.?\b|\bversus\b|和|与|跟)\s*")
-_PARENTHETICAL = re.compile(r"\s*[(（][^)）]*[)）]\s*")
-_COMMON_WORDS = """a an the and or of to in on at by for from with without into onto over
-    under as is are
-    was were be been being it its this that these those which who whom whose what when where why
-    how than then there here so such not no nor but if else also only just very more most less
-    least much many few each every all any some both either neither one two three first second
-    new old same other another our their his her your my we they he she you i me us them can
-    could may might must shall should will would do does did done has have had having use used
-    using uses make makes made get gets got like via per about above below between among across
-    after before during while until since within out up down off again further once s t don
-    way ways thing things lot lots part parts kind kinds example examples case cases number
-    figure table section chapter page paper papers article post blog today day week time times
-    well good better best great simple simply easy hard different similar large small big
-    long short high low real really still even though although however therefore thus
-    hence later earlier billion million thousand hundred note notes summary todo question
-    questions misc reading intro introduction overview"""
-_STOPWORDS = frozenset(_COMMON_WORDS.split())
-_NOT_NAME_WORDS = """january february march april may june july august september october
-    november december
-    monday tuesday wednesday thursday friday saturday sunday i we the a an in on at this that
-    these it its however for from with and or but if when while figure table section english
-    chinese french german japanese spanish abstract references acknowledgements appendix"""
-_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
-_CJK_QUESTIONS = ("为什么", "怎么", "如何", "什么", "是否")
-_GENERIC_HEAD_WORDS = "model method algorithm architecture mechanism loss function design layer"
-_PREFIXES = frozenset(
-    ["self", "multi", "pre", "non", "co", "cross", "semi", "sub", "inter", "intra"]
-)
-_GENERIC_HEADS = frozenset(_GENERIC_HEAD_WORDS.split())
+_CAPITALS = re.compile(r"\b[A-Z][A-Z0-9]{1,7}s?\b")  # BERT, GPT: short names in capitals
+_VERSIONED = re.compile(r"^([a-z]{3,}?)v?\d+$")  # resnet50, simclrv2, vgg16, yolov3
 _UNCLEAN_SPELLING = re.compile(r"[^\w\s\-–'’]")  # "Attention (machine learning" is no name
-# Names and phrases are mined from each source's opening (mentions are counted everywhere)
-MINING_WORDS = 2_000
-MINING_TOTAL = 1_000_000
-_PHRASE_BREAK = re.compile(r"[,;:()\[\]\"“”/]")
+_PRESENTS = re.compile(
+    r"\b(?:[Ii]ntroduces|[Pp]resents|[Dd]escribes|[Pp]roposes|[Tt]rains|[Ww]e\s+(?:introduce|"
+    r"present|propose|describe))\s+(?:the\s+|a\s+|an\s+)?([A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3})"
+)
+_GENUS_AFTER = re.compile(
+    r"^\s*(?:\([^)]{0,40}\)\s*)?(?:,\s*(?:which\s+is\s+)?|\s+(?:is|are|was)\s+"
+    r"(?:essentially\s+|basically\s+|simply\s+|just\s+|also\s+)?|\s*(?:是|为)\s*)"
+    r"(?:(?:an?|the)\s|一种|一个|一类)\s*"
+)
+_GENUS_END = re.compile(
+    r"[,.;:!?，。；：（(]|\s(?:that|which|who|where|with|trained|pre-trained|for|to|on|by|from|"
+    r"using|in|of\s+the)\s"
+)
+_PARENTHESES = re.compile(r"\s*[(（][^)）]*[)）]")
+_VARIANT = re.compile(r"^\s*(?:的变种|的变体|的一种|的改进)\s*[—\-–:：，,]*\s*$")
+MIN_UNITS = 2  # texts that must name a candidate, unless the author's own words do
+OWN = frozenset({"topic", "journal", "user"})  # names the author gave: topics, notes, settings
+PARALLEL_CHARS = 4_000_000  # below this much text a worker process costs more than it saves
 
 
 def singular(word: str) -> str:
@@ -85,19 +74,58 @@ def singular(word: str) -> str:
 
 @functools.lru_cache(maxsize=200_000)
 def fold(token: str) -> str:
-    """One word as names are compared: lower case, singular. Cached: a corpus repeats its
-    words, and this runs for every word of every text."""
-    return singular(token.lower())
+    """One word as names are compared: lower case, singular, no model version (``ResNet50``
+    is ResNet). Cached: a corpus repeats its words, and this runs for every word of every
+    text."""
+    word = singular(token.lower())
+    if word in ("modeling", "modelling"):
+        return "model"  # language modelling is the language model's task
+    versioned = _VERSIONED.match(word)
+    return versioned.group(1) if versioned and not word.startswith("word") else word
 
 
 def key_of(name: str) -> str:
     """The folded form that identifies a concept: ``Self-Attention`` and ``self attentions``
-    both give ``self attention``."""
-    return " ".join(fold(t) for t in _TOKEN.findall(name))
+    both give ``self attention``; ``GPT-3`` gives ``gpt``; ``language modelling`` gives
+    ``language model``."""
+    words = compounds([fold(t) for t in _TOKEN.findall(name)])
+    while len(words) > 1 and words[-1].isdigit() and len(words[-2]) >= 3 and words[-2].isalpha():
+        words.pop()  # GPT-3, VGG 16, CIFAR-10: a version of the thing named before it
+    return " ".join(words)
+
+
+_VERB_PREFIXES = frozenset(["fine", "pre", "post", "re", "co", "over", "under"])
+_VERB_ENDINGS = ("ing", "ed", "es", "e", "s")
+
+
+def compounds(words: list[str]) -> list[str]:
+    """Folded words with the verb after a prefix stemmed, so *fine-tuning*, *fine-tune* and
+    *fine-tuned* (and *pre-training*, *pre-trained*) are one name."""
+    for i in range(1, len(words)):
+        if words[i - 1] in _VERB_PREFIXES:
+            words[i] = _stem(words[i])
+    return words
+
+
+@functools.lru_cache(maxsize=20_000)
+def _stem(word: str) -> str:
+    for ending in _VERB_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+def variants(key: str) -> list[str]:
+    """Other spellings of a folded name that mean the same: "convolutional network" for
+    "convolutional neural network" (writers drop *neural* once the kind of network is said)."""
+    words = key.split()
+    if len(words) >= 3 and words[-2:] == ["neural", "network"]:
+        return [" ".join([*words[:-2], "network"])]
+    return []
 
 
 Cue = tuple[str, str, int, int]  # (prerequisite key, concept key, unit, sentence number)
-PARALLEL_CHARS = 4_000_000  # below this much text a worker process costs more than it saves
+Heading = tuple[int, int, tuple[str, ...]]  # (sentence number, level, concept keys it names)
 
 
 @dataclass(frozen=True)
@@ -113,6 +141,10 @@ class Unit:
     published: str | None = None  # a paper's date
     topics: tuple[str, ...] = ()  # topic lines: the entry's own, or those it was filed under
     wikipedia: bool = False
+    authors: str | None = None  # as the page or the paper gives them
+    paper: bool = False
+    series: tuple[str, int] | None = None  # ("lesson", 15): its place in a tutorial series
+    context: tuple[str, ...] = ()  # the author's words around a source's link
 
 
 @dataclass
@@ -121,19 +153,42 @@ class Concept:
     name: str
     aliases: list[str]
     description: str | None = None
-    origins: set[str] = field(default_factory=set)  # topic, title, acronym, name, phrase, user
+    origins: set[str] = field(default_factory=set)  # topic, title, heading, acronym, … user
 
 
 @dataclass
 class Mention:
-    """How often a concept appears in one unit, and whether the unit is about it."""
+    """How often a concept appears in one unit, whether the unit is about it, and whether it
+    is a paper or encyclopedia article that defines it."""
 
     count: int
     about: bool
     sentences: list[int]  # indexes into the unit's sentences
+    defines: bool = False
 
 
-ScanResult = tuple[dict[str, dict[int, "Mention"]], dict[str, Counter[str]], list[Cue]]
+@dataclass
+class _Scan:
+    """What one reading of the texts found."""
+
+    mentions: dict[str, dict[int, Mention]] = field(default_factory=lambda: defaultdict(dict))
+    surface: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    cues: list[Cue] = field(default_factory=list)  # "builds on"
+    uses: list[Cue] = field(default_factory=list)  # "uses", "is trained with"
+    genera: list[Cue] = field(default_factory=list)  # "is a"
+    headings: dict[int, list[Heading]] = field(default_factory=dict)
+    capitalised: Counter[str] = field(default_factory=Counter)  # key, and key + "!"
+
+    def merge(self, other: _Scan) -> None:
+        for key, where in other.mentions.items():
+            self.mentions.setdefault(key, {}).update(where)
+        for key, seen in other.surface.items():
+            self.surface.setdefault(key, Counter()).update(seen)
+        self.cues += other.cues
+        self.uses += other.uses
+        self.genera += other.genera
+        self.headings.update(other.headings)
+        self.capitalised.update(other.capitalised)
 
 
 @dataclass
@@ -145,6 +200,9 @@ class ConceptIndex:
     sentences: list[list[str]]  # per unit
     mentions: dict[str, dict[int, Mention]]  # concept key → unit index → mention
     cues: list[Cue]  # (prerequisite, concept, unit, sentence) from wording
+    genera: list[Cue] = field(default_factory=list)  # (genus, concept, …): "X is a Y"
+    uses: list[Cue] = field(default_factory=list)  # (part, concept, …): "X uses Y"
+    headings: dict[int, list[Heading]] = field(default_factory=dict)  # unit → its headings
 
 
 @dataclass(frozen=True)
@@ -153,7 +211,6 @@ class Settings:
 
     ignore: frozenset[str] = frozenset()  # keys
     aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name, aliases), merged as one
-    max_phrases: int = 40
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Settings:
@@ -163,34 +220,54 @@ class Settings:
         return cls(
             ignore=frozenset(key_of(str(n)) for n in section.get("ignore", [])),
             aliases=tuple(groups),
-            max_phrases=int(section.get("max_phrases", 40)),
         )
 
 
 def find_concepts(units: list[Unit], settings: Settings | None = None) -> ConceptIndex:
     """Concepts named across ``units``, with where each is mentioned and what is about it."""
     settings = settings or Settings()
+    units, code_words = prepare(units)
     sentences = [split_sentences(u.text) for u in units]
-    acronyms = _acronym_definitions(units)
-    known_acronyms = {short.lower() for short, _ in acronyms} | _uppercase_words(units)
-    candidates: list[tuple[str, str]] = []  # (surface form, origin)
-    for unit in units:
-        for topic in unit.topics:
-            candidates += [(name, "topic") for name in topic_names(topic, known_acronyms)]
-        if unit.wikipedia and unit.title:
-            candidates += [(name, "title") for name in _wikipedia_names(unit.title)]
-    for short, long in acronyms:
-        candidates += [(short, "acronym"), (long, "acronym")]
-    openings = _openings(units, sentences)
-    candidates += [(name, "name") for name in _proper_names(openings)]
-    candidates += [(p, "phrase") for p in _frequent_phrases(openings, settings.max_phrases)]
-    concepts = _fold(candidates, acronyms, units, settings)
-    mentions, surface, cues = _scan(concepts, units, sentences)
-    concepts = {k: c for k, c in concepts.items() if k in mentions}
+    found = _Candidates(units, sentences)
+    concepts = _fold(found, units, settings)
+    scan = _scan(concepts, units, sentences)
+    keep = _kept(concepts, scan, code_words)
+    concepts = {k: c for k, c in concepts.items() if k in keep}
+    mentions = {k: m for k, m in scan.mentions.items() if k in keep}
+
+    def kept(cues: list[Cue]) -> list[Cue]:
+        return [c for c in cues if c[0] in keep and c[1] in keep and c[0] != c[1]]
+
+    headings = {
+        u: [(n, level, tuple(k for k in keys if k in keep)) for n, level, keys in rows]
+        for u, rows in scan.headings.items()
+    }
     for key, concept in concepts.items():
-        _choose_name(concept, surface.get(key, Counter()), settings)
-        concept.description = _description(concept, mentions[key], units, sentences)
-    return ConceptIndex(concepts, units, sentences, mentions, cues)
+        _choose_name(concept, scan.surface.get(key, Counter()), settings)
+        concept.description = _description(mentions[key], units, sentences)
+    return ConceptIndex(
+        concepts, units, sentences, mentions, kept(scan.cues), kept(scan.genera),
+        kept(scan.uses), headings,
+    )
+
+
+def prepare(units: list[Unit]) -> tuple[list[Unit], Counter[str]]:
+    """The units as prose (code, math and each site's boilerplate out), each source's place
+    in its tutorial series noted; and how often each word occurs in the code taken out."""
+    cleaned, code_words = [], Counter()
+    for unit in units:
+        text, code = prose.without_code(unit.text)
+        for fragment in code:
+            code_words.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", fragment))
+        series = prose.series_position(unit.title, text) if unit.owner_type == "document" else None
+        cleaned.append(replace(unit, text=text, series=series))
+    sites = prose.boilerplate((u.label, u.text) for u in cleaned if u.owner_type == "document")
+    return [
+        replace(u, text=prose.drop_lines(u.text, sites.get(prose.site_of(u.label), frozenset())))
+        if u.owner_type == "document"
+        else u
+        for u in cleaned
+    ], code_words
 
 
 def split_sentences(text: str) -> list[str]:
@@ -198,217 +275,131 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
-def topic_names(topic: str, acronyms: Iterable[str] = ()) -> list[str]:
-    """The concepts a topic line names: ``bert gpt`` is two (both short names), ``encoder
-    decoder`` one, ``GloVe 词向量`` two (an English name beside a Chinese one is as often a
-    gloss, "GloVe word vectors", as a translation). Annotations in brackets are not names; a
-    line ending in a colon introduces notes and names nothing."""
-    line = topic.strip()
-    if line.endswith((":", "：")):
-        return []
-    known = set(acronyms)
-    names = []
-    line = _PARENTHETICAL.sub(" ", line).strip(" -—#*")
-    for part in filter(None, (p.strip() for p in _TOPIC_SPLIT.split(line))):
-        words = part.split()
-        if 2 <= len(words) <= 3 and all(
-            w.lower() in known or (len(w) <= 4 and w.isalpha() and w.isascii()) for w in words
-        ):
-            names += words
+class _Candidates:
+    """Every name a place that marks terms gives, with where it came from; and the pairs of
+    names for one thing (acronyms and their expansions, Chinese and its English gloss)."""
+
+    def __init__(self, units: list[Unit], sentences: list[list[str]]):
+        self.names: list[tuple[str, str]] = []  # (surface form, origin)
+        self.pairs: list[tuple[str, str]] = []  # names of one concept
+        people = terms.person_words(
+            (u.authors or "" for u in units), (u.text for u in units if u.owner_type == "document")
+        )
+        acronyms: set[str] = set()
+        for unit, said in zip(units, sentences, strict=True):
+            plain = prose.without_code_spans(unit.text)
+            for short, long in terms.acronym_definitions(plain):
+                self._pair(short, long, "acronym")
+                acronyms.add(short.lower())
+            for term, english in terms.glosses(plain):
+                for name in english:
+                    self._pair(term, name, "gloss")
+            for sentence in said:
+                self._sentence(unit, prose.without_code_spans(sentence))
+            if unit.owner_type == "document":
+                self._document(unit, plain, said)
+        acronyms |= {w.lower() for u in units for w in _CAPITALS.findall(u.text)}
+        self.pairs += _translations(units)
+        for unit in units:
+            for topic in unit.topics:
+                self.names += [(n, "topic") for n in terms.topic_names(topic, acronyms)]
+        self.names = [
+            (name, origin)
+            for name, origin in self.names
+            if origin in OWN or not _person(name, people)
+        ]
+        self.pairs = [p for p in self.pairs if not (_person(p[0], people) or _person(p[1], people))]
+
+    def _pair(self, a: str, b: str, origin: str) -> None:
+        if _acceptable(a, origin) and _acceptable(b, origin):
+            self.names += [(a, origin), (b, origin)]
+            self.pairs.append((a, b))
+
+    def _sentence(self, unit: Unit, sentence: str) -> None:
+        if sentence.startswith("#"):
+            if unit.owner_type == "document":
+                self.names += [(n, "heading") for n in terms.heading_names(sentence)]
+                for short, long in terms.heading_pairs(sentence):
+                    self._pair(short, long, "acronym")
+            return
+        if unit.owner_type == "entry":  # the author's own words: what they define or spell
+            self.names += [(n, "journal") for n in terms.defined_sentence(sentence)]
+            self.names += [(n, "journal") for n in terms.capitalised_terms(sentence)]
+        else:
+            self.names += [(n, "definition") for n in terms.defined_sentence(sentence)]
+
+    def _document(self, unit: Unit, text: str, said: list[str]) -> None:
+        if unit.title:
+            origin = "wiki" if unit.wikipedia else "title"
+            self.names += [
+                (n, origin)
+                for n in terms.title_names(unit.title, paper=unit.paper, wikipedia=unit.wikipedia)
+            ]
+            if unit.wikipedia:
+                names = terms.title_names(unit.title, wikipedia=True)
+                self.pairs += list(itertools.pairwise(names))
+        self.names += [(n, "emphasis") for n in terms.emphasised(text)]
+        if unit.paper:
+            for name in _presented(unit, text):
+                self.names.append((name, "paper"))
+
+
+_LANGUAGE_SEGMENT = re.compile(
+    r"/(?:zh|zh-cn|zh-hans|zh-hant|zh-tw|cn|en|en-us|ja|ko|fr|de|es|pt|ru|it)(?=/)", re.IGNORECASE
+)
+
+
+def _translations(units: list[Unit]) -> list[tuple[str, str]]:
+    """(name, name) from the titles of one page in two languages, where a site keeps a
+    translation at the same address with a language folder ("/lessons/embeddings.html" and
+    "/zh/lessons/embeddings.html": *Embeddings* is 嵌入). Only titles that give one name each."""
+    by_path: dict[str, list[Unit]] = defaultdict(list)
+    for unit in units:
+        if unit.owner_type == "document" and unit.title and "://" in unit.label:
+            by_path[_LANGUAGE_SEGMENT.sub("", unit.label.split("#")[0])].append(unit)
+    pairs = []
+    for versions in by_path.values():
+        if len(versions) != 2 or versions[0].label == versions[1].label:
             continue
-        latin = " ".join(CJK_RUN.sub(" ", part).split())
-        cjk = "".join(CJK_RUN.findall(part))
-        if latin and cjk and len(cjk) >= 2 and re.search(r"[A-Za-z]{2}", latin):
-            names += [latin, cjk]
-        else:
-            names.append(part)
-    return [n for n in names if _plausible_name(n)]
+        names = [terms.title_names(u.title or "") for u in versions]
+        if all(len(n) == 1 for n in names) and key_of(names[0][0]) != key_of(names[1][0]):
+            pairs.append((names[0][0], names[1][0]))
+    return pairs
 
 
-def _plausible_name(name: str) -> bool:
-    """Not a sentence, a question, or a word that names nothing (``Note``, ``Why …``)."""
-    tokens = _TOKEN.findall(name)
-    if not tokens or len(tokens) > 6 or len(name) > 60 or name.endswith(("?", "？")):
+def _presented(unit: Unit, text: str) -> list[str]:
+    """The names a paper presents: its title's short name ("BERT: …"), "Introduces the
+    Transformer", "Presents CLIP", and the acronym of its title ("You Only Look Once" →
+    YOLO, when the abstract writes YOLO)."""
+    names = terms.title_names(unit.title or "", paper=True)
+    names += [m.group(1) for m in _PRESENTS.finditer(text) if terms.plausible(m.group(1), 4)]
+    head = (unit.title or "").split(":")[0]
+    words = re.findall(r"[A-Za-z0-9]+", head)
+    for short in set(re.findall(r"\b[A-Z][A-Za-z0-9\-]{1,9}\b", text)):
+        letters = [c.lower() for c in short if c.isalnum()]
+        if sum(c.isupper() for c in short) < 2 or len(words) < 2:
+            continue
+        if terms.covers(letters, words) or terms.spells(short, words):
+            names.append(short)
+    return sorted(dict.fromkeys(names), key=names.index)
+
+
+def _acceptable(name: str, origin: str = "") -> bool:
+    """A name for pairing: a term, and not a lone lower-case word (``密钥（key）``: the gloss
+    of an everyday word is a translation, not a term). An acronym's expansion may hold small
+    words ("Bidirectional Encoder Representations from Transformers")."""
+    if not terms.plausible(name, max_words=6, inner_words=origin == "acronym"):
         return False
-    if tokens[0].lower() in _STOPWORDS or all(t.isdigit() for t in tokens):
-        return False
-    cjk = "".join(CJK_RUN.findall(name))
-    return not (cjk and (len(cjk) > 8 or "的" in cjk or cjk.startswith(_CJK_QUESTIONS)))
+    if CJK_RUN.search(name):
+        return True
+    return len(name.split()) > 1 or any(c.isupper() for c in name) or "-" in name
 
 
-def _wikipedia_names(title: str) -> list[str]:
-    """``Attention (machine learning) - Wikipedia`` names *Attention*; the full title stays
-    an alias."""
-    title = re.sub(r"\s+[-–—|]\s+Wikipedia.*$", "", title).strip()
-    short = _PARENTHETICAL.sub(" ", title).strip()
-    return [n for n in dict.fromkeys([short, title]) if n]
-
-
-def _acronym_definitions(units: list[Unit]) -> list[tuple[str, str]]:
-    """(short, long) pairs from "long form (SHORT)", in the manner of Schwartz & Hearst (2003):
-    every letter of the short form must appear in order in the words before the bracket, the
-    first one starting a word."""
-    found: dict[tuple[str, str], None] = {}
-    for unit in units:
-        for match in _ACRONYM.finditer(unit.text):
-            short = match.group(1)
-            if sum(c.isupper() for c in short) < 2 or short.isdigit():
-                continue
-            before = unit.text[max(0, match.start() - 120) : match.start()]
-            long = _long_form(short, before)
-            if long:
-                found[(short, long)] = None
-    return list(found)
-
-
-def _long_form(short: str, before: str) -> str | None:
-    words = re.findall(r"[A-Za-z0-9]+(?:[-–][A-Za-z0-9]+)*", before.split("\n")[-1])
-    letters = [c.lower() for c in short if c.isalnum()]
-    limit = min(len(letters) + 5, len(letters) * 2)
-    for count in range(1, min(limit, len(words)) + 1):
-        candidate = words[-count:]
-        if _covers(letters, candidate):
-            if candidate[0].lower() in _STOPWORDS:
-                return None
-            return " ".join(candidate)
-    return None
-
-
-def _covers(letters: list[str], words: list[str]) -> bool:
-    """Do the short form's letters appear in order in ``words``, the first letter starting the
-    first word, and every word's first letter among them (no idle words)?"""
-    text = " ".join(words).lower()
-    if not text or text[0] != letters[0]:
-        return False
-    position = 0
-    for letter in letters:
-        position = text.find(letter, position)
-        if position < 0:
-            return False
-        position += 1
-    starts = [w[0].lower() for w in words]
-    return all(s in letters for s in starts) and len(words) <= len(letters)
-
-
-def _uppercase_words(units: list[Unit]) -> set[str]:
-    """Lower-cased words written in capitals somewhere (BERT, GPT): short names, so a topic
-    line ``bert gpt`` names two things."""
-    words: set[str] = set()
-    for unit in units:
-        words.update(w.lower() for w in re.findall(r"\b[A-Z][A-Z0-9]{1,7}s?\b", unit.text))
-    return words
-
-
-def _title_case(sentence: str) -> bool:
-    """Titles and author lists ("Attention Is All You Need", "Ashish Vaswani, Noam Shazeer")
-    capitalise nearly every word, which says nothing about any one of them."""
-    words = [w for w in re.findall(r"[A-Za-z]+", sentence) if len(w) > 3]
-    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
-
-
-def _prose(sentences: list[str]) -> Iterator[str]:
-    """The sentences of a source that are prose: not its title line, nor title-cased."""
-    for number, sentence in enumerate(sentences):
-        if number > 0 and not _title_case(sentence):
-            yield sentence
-
-
-def _proper_names(openings: dict[int, list[str]]) -> list[str]:
-    """Words written with a capital in mid-sentence nearly every time they appear, in several
-    texts: the way writers mark a named thing (the Transformer, ImageNet, BERT)."""
-    upper: Counter[str] = Counter()
-    seen: Counter[str] = Counter()
-    spread: dict[str, set[int]] = defaultdict(set)
-    form: dict[str, Counter[str]] = defaultdict(Counter)
-    for index, opening in openings.items():
-        for sentence in opening:
-            for position, token in enumerate(_TOKEN.findall(sentence)):
-                lower = token.lower()
-                if len(token) < 3 or lower in _STOPWORDS or not token.isascii():
-                    continue
-                seen[lower] += 1
-                if position > 0 and token[0].isupper():
-                    upper[lower] += 1
-                    form[lower][token] += 1
-                    spread[lower].add(index)
-    return [
-        form[w].most_common(1)[0][0]
-        for w, n in upper.items()
-        if n >= 3 and len(spread[w]) >= 3 and n >= 0.8 * seen[w] and w not in _NOT_NAMES
-    ]
-
-
-def _frequent_phrases(openings: dict[int, list[str]], limit: int) -> list[str]:
-    """Two- and three-word phrases that recur across sources, scored like tf-idf: frequent
-    where they appear, in a few sources rather than everywhere."""
-    count: Counter[tuple[str, ...]] = Counter()
-    spread: dict[tuple[str, ...], set[int]] = defaultdict(set)
-    form: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
-    for index, opening in openings.items():
-        clauses = (c for s in opening for c in _PHRASE_BREAK.split(s))
-        for run in (r for c in clauses for r in _word_runs(c)):
-            folded = [fold(w) for w in run]
-            for n in (2, 3):
-                for start in range(len(run) - n + 1):
-                    last = run[start + n - 1].lower()
-                    if last in _PREFIXES or last.endswith(("ing", "ed")):
-                        continue  # "multi-head self", "… trained": the start of something
-                    gram = tuple(folded[start : start + n])
-                    count[gram] += 1
-                    spread[gram].add(index)
-                    form[gram][" ".join(run[start : start + n])] += 1
-    total = max(1, len(openings))
-    scored = [
-        (n * math.log(1 + total / len(spread[g])), g)
-        for g, n in count.items()
-        if n >= 3 and len(spread[g]) >= 2 and len(spread[g]) <= max(2, total // 2)
-    ]
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    return [form[g].most_common(1)[0][0] for _, g in scored[:limit]]
-
-
-def _word_runs(clause: str) -> Iterator[list[str]]:
-    """Stretches of words that may be part of a phrase (no stopwords, numbers, adverbs)."""
-    run: list[str] = []
-    for word in _TOKEN.findall(clause):
-        if _phrase_word(word):
-            run.append(word)
-        else:
-            if len(run) > 1:
-                yield run
-            run = []
-    if len(run) > 1:
-        yield run
-
-
-@functools.lru_cache(maxsize=200_000)
-def _phrase_word(word: str) -> bool:
-    lower = word.lower()
-    return not (
-        len(word) < 3
-        or not word.isascii()
-        or lower in _STOPWORDS
-        or word.isdigit()
-        or lower.endswith("ly")
-    )
-
-
-def _openings(units: list[Unit], sentences: list[list[str]]) -> dict[int, list[str]]:
-    """The prose opening of each source (by unit index): its first 2,000 words, or fewer when
-    there are many sources, so about a million words in all. Enough to see which names and
-    phrases the sources use, and it bounds the mining of a large archive."""
-    documents = [i for i, u in enumerate(units) if u.owner_type == "document"]
-    budget = max(200, min(MINING_WORDS, MINING_TOTAL // max(1, len(documents))))
-    openings = {}
-    for index in documents:
-        kept, used = [], 0
-        for sentence in _prose(sentences[index]):
-            if used >= budget:
-                break
-            kept.append(sentence)
-            used += sentence.count(" ") + 1
-        openings[index] = kept
-    return openings
+def _person(name: str, people: set[str]) -> bool:
+    words = [w.lower() for w in _TOKEN.findall(name)]
+    return bool(words) and all(w in people for w in words) and not any(
+        c.isdigit() for c in name
+    ) and not name.isupper()
 
 
 class _Groups:
@@ -430,35 +421,19 @@ class _Groups:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _fold(
-    candidates: list[tuple[str, str]],
-    acronyms: list[tuple[str, str]],
-    units: list[Unit],
-    settings: Settings,
-) -> dict[str, Concept]:
+def _fold(found: _Candidates, units: list[Unit], settings: Settings) -> dict[str, Concept]:
     """One concept per group of names that mean the same: folded spellings, an acronym and its
-    expansion, a Wikipedia title and its short form, and whatever the user joined."""
+    expansion, a term and its gloss, a Wikipedia title and its short form, "X mechanism" and
+    X, and whatever the user joined."""
     groups = _Groups()
     names: dict[str, dict[str, None]] = defaultdict(dict)  # key → surface forms
     origins: dict[str, set[str]] = defaultdict(set)
-    for name, origin in candidates:
+    for name, origin in found.names:
         key = key_of(name)
         if key and key not in settings.ignore:
             groups.find(key)
             names[key][name.strip()] = None
             origins[key].add(origin)
-    for short, long in acronyms:
-        if key_of(short) in names and key_of(long) in names:
-            groups.join(key_of(short), key_of(long))
-    for key in list(names):  # "encoder decoder model" is the encoder–decoder
-        words = key.split()
-        if len(words) > 1 and words[-1] in _GENERIC_HEADS and " ".join(words[:-1]) in names:
-            groups.join(key, " ".join(words[:-1]))
-    for unit in units:
-        if unit.wikipedia and unit.title:
-            keys = [key_of(n) for n in _wikipedia_names(unit.title) if key_of(n) in names]
-            for other in keys[1:]:
-                groups.join(keys[0], other)
     user_names: dict[str, str] = {}
     for name, aliases in settings.aliases:
         key = key_of(name)
@@ -468,6 +443,27 @@ def _fold(
             names[key_of(alias)][alias] = None
             groups.join(key, key_of(alias))
         user_names[key] = name
+    for a, b in found.pairs:
+        if key_of(a) in names and key_of(b) in names:
+            groups.join(key_of(a), key_of(b))
+    for key in list(names):
+        for other in variants(key):
+            if other in names:
+                groups.join(key, other)
+    for key in list(names):  # "attention mechanism" is attention, "Transformer layer" Transformer
+        bare = _bare(key)
+        if bare is None:
+            continue
+        if (
+            bare not in names
+            and key.split()[-1] in ("mechanism", "architecture")
+            and terms.plausible(bare, 3)
+            and bare.split()[-1] not in terms.GENERIC_HEADS
+        ):
+            names[bare][bare] = None  # the idea itself, named bare ("attention")
+            origins[bare].add("folded")
+        if bare in names and _can_stand_alone(bare, names[bare], origins[bare]):
+            groups.join(key, bare)
     concepts: dict[str, Concept] = {}
     for key in sorted(names):
         root = groups.find(key)
@@ -481,16 +477,99 @@ def _fold(
     return concepts
 
 
+def _bare(key: str) -> str | None:
+    """X of "X mechanism", "X layer", "X architecture", "X network", "X model", "X机制",
+    "X层": the name with its generic head taken off."""
+    words = key.split()
+    if len(words) > 1 and words[-1] in terms.FOLDED_HEADS:
+        return " ".join(words[:-1])
+    if len(words) == 1 and CJK_RUN.fullmatch(key):
+        for head in terms.CJK_HEADS:
+            if key.endswith(head) and len(key) - len(head) >= 2:
+                return key[: -len(head)]
+    return None
+
+
+def _can_stand_alone(key: str, spellings: Iterable[str], origins: set[str]) -> bool:
+    """Is the bare X of "X layer" a concept in its own right, rather than a word that only
+    means something with its head ("language" in "language model")?"""
+    if " " in key or "-" in "".join(spellings) or CJK_RUN.fullmatch(key):
+        return True
+    if origins & {*OWN, "acronym", "gloss", "folded"}:
+        return True
+    return any(any(c.isupper() for c in s[1:]) or s.isupper() for s in spellings)
+
+
+def _kept(concepts: dict[str, Concept], scan: _Scan, code_words: Counter[str]) -> set[str]:
+    """The concepts that stay: named in ``MIN_UNITS`` texts (the author's topics and the
+    user's names need only one); not a class name that lives in code more than in prose
+    (``MultiHeadAttention``); and, when the name is one plain word (``values``, ``epoch``,
+    ``任务``), only if the author's topics name it or the texts treat it as a name."""
+    keep = set()
+    for key, concept in concepts.items():
+        where = scan.mentions.get(key)
+        if not where:
+            continue
+        own = concept.origins & OWN
+        if len(where) < MIN_UNITS and not own and not _one_text_term(concept, where):
+            continue
+        if "user" not in concept.origins and _in_code(scan.surface.get(key, Counter()), code_words):
+            continue
+        if not own and not _named_as_term(concept, scan.capitalised):
+            continue
+        keep.add(key)
+    return keep
+
+
+def _one_text_term(concept: Concept, where: dict[int, Mention]) -> bool:
+    """A term though only one text names it: an encyclopedia article's title; a short name
+    defined in brackets, or a name a text gives a section of its own (``3.1.3 ALBERT``),
+    that the text goes on using."""
+    count = sum(m.count for m in where.values())
+    if "wiki" in concept.origins:
+        return True
+    if concept.origins & {"acronym", "gloss"} and count >= 2:
+        return True
+    shaped = any(s.isupper() or any(c.isupper() for c in s[1:]) for s in concept.aliases)
+    return "heading" in concept.origins and shaped and count >= 3
+
+
+def _named_as_term(concept: Concept, capitalised: Counter[str]) -> bool:
+    """A concept named by more than one plain word, or by a term-shaped word (CNN, ResNet,
+    Word2Vec, self-attention, 位置编码), or by a word the texts capitalise mid-sentence
+    (the Transformer), or by an encyclopedia title."""
+    spellings = [concept.key, *concept.aliases]
+    if len(concept.key.split()) > 1 or concept.origins & {"wiki", "acronym", "gloss"}:
+        return True
+    for spelling in spellings:
+        if CJK_RUN.fullmatch(spelling):
+            if len(spelling) >= 3 or concept.origins & {"title"}:
+                return True
+        elif "-" in spelling or any(c.isdigit() or c.isupper() for c in spelling[1:]):
+            return True
+    mid = capitalised[concept.key]
+    return mid >= 3 and capitalised[concept.key + "!"] >= 0.7 * mid
+
+
+def _in_code(seen: Counter[str], code_words: Counter[str]) -> bool:
+    spellings = [s for s in seen if " " not in s and terms.camel_case(s)]
+    if not spellings or len(spellings) < len(seen):
+        return False
+    return sum(code_words[s] for s in spellings) >= sum(seen[s] for s in spellings)
+
+
 class Matcher:
     """Finds every concept name in a text, longest name first, by folded words (so plurals,
-    case and hyphens match), and Chinese names inside runs of Chinese characters."""
+    case and hyphens match), and Chinese names inside runs of Chinese characters; never inside
+    inline code."""
 
     def __init__(self, concepts: dict[str, Concept]):
         self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         self.cjk: list[tuple[str, str]] = []
         for key, concept in concepts.items():
-            for alias in [key, concept.name, *concept.aliases]:
-                folded = tuple(key_of(alias).split())
+            names = [key_of(a) for a in [key, concept.name, *concept.aliases]]
+            for alias in dict.fromkeys(names + [v for n in names for v in variants(n)]):
+                folded = tuple(alias.split())
                 if not folded:
                     continue
                 if len(folded) == 1 and CJK_RUN.fullmatch(folded[0]):
@@ -499,11 +578,12 @@ class Matcher:
                     self.by_first[folded[0]].append((folded, key))
         for options in self.by_first.values():
             options.sort(key=lambda item: -len(item[0]))
-        self.cjk = sorted(set(self.cjk))
+        self.cjk = sorted(set(self.cjk), key=lambda item: (-len(item[0]), item))
 
     def spans(self, text: str) -> list[tuple[str, int, int]]:
         """(concept key, start, end) of each name, in order, leftmost-longest."""
-        folded = list(map(fold, _TOKEN.findall(text)))
+        text = prose.without_code_spans(text)
+        folded = compounds(list(map(fold, _TOKEN.findall(text))))
         starts = [i for i, word in enumerate(folded) if word in self.by_first]
         found = []
         if starts:  # offsets only for texts that name something
@@ -518,21 +598,23 @@ class Matcher:
                         found.append((key, matches[position].start(), matches[end - 1].end()))
                         taken = end
                         break
-        for name, key in self.cjk:
-            if name in text:
+        if self.cjk and CJK_RUN.search(text):
+            taken_cjk: list[tuple[int, int]] = []
+            for name, key in self.cjk:  # longest first: 掩码自注意力 before 自注意力
                 start = text.find(name)
                 while start >= 0:
-                    found.append((key, start, start + len(name)))
-                    start = text.find(name, start + len(name))
+                    end = start + len(name)
+                    if not any(a < end and start < b for a, b in taken_cjk):
+                        found.append((key, start, end))
+                        taken_cjk.append((start, end))
+                    start = text.find(name, end)
         return sorted(found, key=lambda item: item[1])
 
 
-def _scan(
-    concepts: dict[str, Concept], units: list[Unit], sentences: list[list[str]]
-) -> tuple[dict[str, dict[int, Mention]], dict[str, Counter[str]], list[Cue]]:
-    """Find every concept name in every sentence, what each unit is about, and the wording
-    that says one concept builds on another. Returns mentions by concept and unit, how often
-    each spelling was seen, and the cues.
+def _scan(concepts: dict[str, Concept], units: list[Unit], sentences: list[list[str]]) -> _Scan:
+    """Find every concept name in every sentence, what each unit is about, the wording that
+    says one concept builds on or uses another or what it is, the headings, and how names are
+    written.
 
     This reads every word of every text, so a large archive is read in two halves at once,
     the second in a worker process (the machine's second core)."""
@@ -542,12 +624,8 @@ def _scan(
         return _scan_part(matcher, concepts, units, sentences, 0)
     half = bisect.bisect_left(sizes, sizes[-1] / 2) + 1
     first, second = _in_two(matcher, concepts, units, sentences, half)
-    mentions, surface, cues = first
-    for key, where in second[0].items():
-        mentions.setdefault(key, {}).update(where)
-    for key, seen in second[1].items():
-        surface.setdefault(key, Counter()).update(seen)
-    return mentions, surface, cues + second[2]
+    first.merge(second)
+    return first
 
 
 def _in_two(
@@ -556,7 +634,7 @@ def _in_two(
     units: list[Unit],
     sentences: list[list[str]],
     half: int,
-) -> tuple[ScanResult, ScanResult]:
+) -> tuple[_Scan, _Scan]:
     """Scan ``units[:half]`` here and the rest in a worker; in-process if no worker starts."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -580,49 +658,124 @@ def _scan_part(
     units: list[Unit],
     sentences: list[list[str]],
     offset: int,
-) -> ScanResult:
+) -> _Scan:
     """``_scan`` of some units, numbered from ``offset``."""
-    mentions: dict[str, dict[int, Mention]] = defaultdict(dict)
-    surface: dict[str, Counter[str]] = defaultdict(Counter)
-    cues: list[Cue] = []
+    scan = _Scan()
     for local, unit in enumerate(units):
         index = local + offset
-        about = sorted(_about(unit, concepts, matcher))
-        for key in about:
-            mentions[key][index] = Mention(0, True, [])
+        about, defines = _about(unit, concepts, matcher)
+        speaker = tuple(sorted(defines)) if unit.paper else ()
+        for key in sorted(about | defines):
+            scan.mentions[key][index] = Mention(0, key in about, [], key in defines)
         for number, sentence in enumerate(sentences[local]):
             spans = matcher.spans(sentence)
             for key, start, end in spans:
-                mention = mentions[key].get(index)
+                mention = scan.mentions[key].get(index)
                 if mention is None:
-                    mention = mentions[key][index] = Mention(0, False, [])
+                    mention = scan.mentions[key][index] = Mention(0, False, [])
                 mention.count += 1
                 if not mention.sentences or mention.sentences[-1] != number:
                     mention.sentences.append(number)
-                surface[key][sentence[start:end]] += 1
-            if spans and _CUE_WORDS.search(sentence):
-                cues += [(a, b, index, number) for a, b in _cues_in(sentence, spans, about)]
-    return dict(mentions), dict(surface), cues
+                scan.surface[key][sentence[start:end]] += 1
+            if sentence.startswith("#"):
+                level = len(sentence) - len(sentence.lstrip("#"))
+                keys = () if terms.generic_heading(sentence) else tuple(
+                    dict.fromkeys(k for k, _, _ in spans)
+                )
+                scan.headings.setdefault(index, []).append((number, level, keys))
+                continue
+            if number or unit.owner_type == "entry":  # a source's first line is its title
+                _count_case(sentence, spans, scan.capitalised)
+            if len(spans) > 1 or (speaker and spans):
+                said = prose.plain(sentence)
+                scan.genera += [(g, s, index, number) for g, s in _genera(said, spans, matcher)]
+                if _CUE_WORDS.search(said) or (speaker and _REPLACES.match(said)):
+                    for kind, a, b in _cues_in(said, spans, speaker):
+                        (scan.cues if kind == "wording" else scan.uses).append(
+                            (a, b, index, number)
+                        )
+    scan.mentions = dict(scan.mentions)
+    scan.surface = dict(scan.surface)
+    return scan
 
 
-def _about(unit: Unit, concepts: dict[str, Concept], matcher: Matcher) -> set[str]:
-    """What a unit is about: the concepts its title or its topic lines name, and the short
-    name a source defines in its opening ("… Vision Transformer (ViT) …")."""
+def _count_case(sentence: str, spans: list[tuple[str, int, int]], out: Counter[str]) -> None:
+    """Count the mid-sentence mentions of each name and those written with a capital: the
+    way writers mark a proper name (the Transformer, Bash) apart from a word (epoch, team)."""
+    for key, start, _ in spans:
+        before = sentence[:start].rstrip()
+        if before and before[-1] not in ".!?:;。！？：；*#|-•>`":
+            out[key] += 1
+            if sentence[start].isupper():
+                out[key + "!"] += 1
+
+
+def _about(
+    unit: Unit, concepts: dict[str, Concept], matcher: Matcher
+) -> tuple[set[str], set[str]]:
+    """What a unit is about — the concepts its title or its topic lines name (or, filed under
+    none, the author's words around its link), and the short name a source defines in its
+    opening ("… Vision Transformer (ViT) …") — and what it defines: the names a paper
+    presents, an encyclopedia article's title, the name a page's title gives before its
+    description ("SimCLR - A Simple Framework for …")."""
     about = {key for topic in unit.topics for key, _, _ in matcher.spans(topic)}
-    # a title names what a source is about, but a frequent phrase caught in a paper's title
-    # ("… From Natural Language Supervision") is not its subject
-    about |= {
-        key
-        for key, _, _ in matcher.spans(unit.title or "")
-        if unit.wikipedia or concepts[key].origins != {"phrase"}
-    }
-    if unit.owner_type == "document":  # the first short name it defines, near its start
-        for match in _ACRONYM.finditer(unit.text[:800]):
-            key = key_of(match.group(1))
-            if key in concepts:
-                about.add(key)
-                break
-    return about
+    if not about:  # filed under no topic line that names something: the author's words say
+        about = {key for line in unit.context for key, _, _ in matcher.spans(line)}
+    about |= {key for key, _, _ in matcher.spans(unit.title or "")}
+    defines: set[str] = set()
+    if unit.owner_type != "document":
+        return about, defines
+    opening = unit.text[: 1500 if unit.paper else 400]
+    shorts = [m.group(1) for m in terms.ACRONYM.finditer(opening)]
+    named = [key for short in shorts for key, _, _ in matcher.spans(short)]
+    if named:  # the first short name it defines, near its start
+        about.add(named[0])
+    split = re.split(r"\s+[-–—|]\s+|:\s+", unit.title or "", maxsplit=1)
+    if len(split) == 2 and len(split[1].split()) >= 3:  # "SimCLR - A Simple Framework for …"
+        defines = {key for key, _, _ in matcher.spans(split[0])}
+    elif not unit.paper:  # "Vision Transformer (ViT)", "Masked Language Model": a name
+        named_by_title = {key for key, _, _ in matcher.spans(unit.title or "")}
+        title = _PARENTHESES.sub("", unit.title or "")
+        if len(named_by_title) == 1 and len(title.split()) <= 4:
+            defines = named_by_title
+    if unit.paper:
+        defines |= {key for name in _presented(unit, unit.text[:1500]) for key, _, _ in
+                    matcher.spans(name)}
+        if not defines:  # no name of its own: the short name its abstract defines first
+            defines = set(named[:1])
+    elif unit.wikipedia and unit.title:
+        defines |= {key for key, _, _ in matcher.spans(unit.title)}
+    return about | defines, defines
+
+
+def _genera(
+    sentence: str, spans: list[tuple[str, int, int]], matcher: Matcher
+) -> Iterator[tuple[str, str]]:
+    """(genus, concept) where a sentence says what a concept is: "BERT is a multi-layer
+    transformer network", "Trains GPT-3, an autoregressive Transformer language model",
+    "自注意力是一种注意力机制", "注意力机制的变种 —— 自注意力". A genus named with a head
+    ("a Transformer encoder") gives the name inside it too."""
+    for i, (key, start, end) in enumerate(spans):
+        if i > 0 and len(sentence[:start].split()) > 4:
+            break  # the subject comes first, after a few words at most ("The resulting …")
+        after = _GENUS_AFTER.match(sentence[end:])
+        if after:
+            window = sentence[end + after.end() :]
+            stop = _GENUS_END.search(window)
+            limit = end + after.end() + (stop.start() if stop else min(len(window), 80))
+            for other, s, e in spans[i + 1 :]:
+                if s >= limit:
+                    break
+                if other != key:
+                    yield other, key
+                inner = sentence[s:e].rsplit(None, 1)[0] if " " in sentence[s:e] else ""
+                for part, _, _ in matcher.spans(inner):
+                    if part not in (key, other):
+                        yield part, key
+            break
+    for (a, _, a_end), (b, b_start, _) in itertools.pairwise(spans):
+        if a != b and _VARIANT.match(sentence[a_end:b_start]):
+            yield a, b
 
 
 def _choose_name(concept: Concept, seen: Counter[str], settings: Settings) -> None:
@@ -638,21 +791,28 @@ def _choose_name(concept: Concept, seen: Counter[str], settings: Settings) -> No
         counts[spelling] = max(counts.get(spelling, 0), n)
         if spelling not in aliases:
             aliases.append(spelling)
-    concept.name = min(counts, key=lambda a: (-counts[a], len(a), a))
+    concept.name = min(counts, key=lambda a: (_participle(a, counts), -counts[a], len(a), a))
     concept.aliases = sorted(
         {a for a in aliases if a != concept.name}, key=lambda a: (a.lower(), a)
     )
 
 
+def _participle(spelling: str, counts: dict[str, int]) -> bool:
+    """"pre-trained", "fine-tuned": the adjective, when the noun ("pre-training") is there to
+    name the idea."""
+    return spelling.endswith("ed") and any(not s.endswith("ed") for s in counts)
+
+
 def _description(
-    concept: Concept, mentions: dict[int, Mention], units: list[Unit], sentences: list[list[str]]
+    mentions: dict[int, Mention], units: list[Unit], sentences: list[list[str]]
 ) -> str | None:
-    """A sentence that says what the concept is: its own article's opening, else the first
-    sentence of a source about it that names it, else the first that names it anywhere."""
+    """A sentence that says what the concept is: the opening of the article or paper that
+    defines it, else the first sentence of a source about it that names it, else the first
+    that names it anywhere."""
     ranked = sorted(
         mentions.items(),
         key=lambda item: (
-            not (units[item[0]].wikipedia and item[1].about),
+            not item[1].defines,
             not item[1].about,
             units[item[0]].owner_type != "document",
             item[0],
@@ -661,7 +821,7 @@ def _description(
     for index, mention in ranked:
         for number in mention.sentences:
             sentence = sentences[index][number]
-            if 40 <= len(sentence) <= 400 and not sentence.startswith(("http", "#")):
+            if 40 <= len(sentence) <= 400 and not sentence.startswith(("http", "#", "`")):
                 return re.sub(r"\*\*|__", "", sentence)  # Markdown bold from the extractor
     return None
 
@@ -669,32 +829,165 @@ def _description(
 _CUE_BEFORE = re.compile(
     r"(?:\b(?:based|builds?|built|building|relies|rely|relying|founded|grounded|draws?)"
     r"(?:\s+\w+)?\s+(?:on|upon)|\bextends|\bextending|\bextension\s+of|\bgeneralizes"
-    r"|\bgeneralises|\bvariant\s+of|\bapplies|\bapplying|\badapts|\badapting|基于|建立在)"
-    r"\s*(?:the\s+|a\s+|an\s+)?(?:original\s+|standard\s+)?$",
+    r"|\bgeneralises|\bvariant\s+of|\bversion\s+of|\bimproves\s+(?:on|upon))"
+    r"\s*(?:the\s+|a\s+|an\s+)?(?:original\s+|standard\s+|vanilla\s+)?$",
     re.IGNORECASE,
 )
-_CUE_WORDS = re.compile(  # a quick test for the wording _CUE_BEFORE looks for
-    r"\b(?:(?:based|builds?|built|building|relies|rely|relying|founded|grounded|draws?)"
-    r"\s+(?:\w+\s+)?(?:on|upon)|extends|extending|extension\s+of|generali[sz]es|variant\s+of"
-    r"|applies|applying|adapts|adapting)\b|基于|建立在|基础上",
+_USE_BEFORE = re.compile(
+    r"\b(?:uses?|employs?|relies\s+on|(?:is|are)\s+implemented\s+(?:by|with|using)|consists\s+of|(?:is|are)\s+composed\s+of|"
+    r"(?:is|are)\s+made\s+(?:up\s+)?of|(?:is|are)\s+built\s+(?:from|with|out\s+of)|"
+    r"stacks?|combines?|adopts?|leverages?|utili[sz]es|(?:pre-?)?trained\s+(?:with|using)|"
+    r"(?:pre-?)?trains?\s+with)\s+(?:[\w\-]+\s+){0,2}$",
     re.IGNORECASE,
 )
-_CUE_AROUND = re.compile(r"在\s*$")  # 在 X 的基础上
-_CUE_AFTER = re.compile(r"^\s*(?:的|之)?基础上")
+_USED_AFTER = re.compile(
+    r"^\s*(?:\([^)]{0,40}\)\s*)?,?\s*(?:(?:which|that)\s+)?(?:(?:is|are|was)\s+)?(?:also\s+)?"
+    r"used\s+(?:in|by|to\s+(?:pre-?)?train|for\s+(?:pre-?)?training)\s+(?:the\s+|a\s+|an\s+)?"
+)
+_REPLACES = re.compile(  # a paper's subject-less abstract: "Replaces … of Fast R-CNN with …"
+    r"^(?:Replaces|Improves(?:\s+on|\s+upon)?|Extends|Generali[sz]es|Simplifies|Speeds\s+up)\b"
+)
+_SUBJECTLESS = re.compile(r"^[A-Z][a-z]+s\b(?!\s+(?:is|are|was|were|has|have)\b)")
+_CUE_WORDS = re.compile(  # a quick test for the wording the patterns above look for
+    r"\b(?:based|builds?|built|building|relies|rely|relying|founded|grounded|draws?|extends"
+    r"|extending|extension|generali[sz]es|variant|version|improves|uses?|used|employs?|consists"
+    r"|composed|made|stacks?|combines?|adopts?|leverages?|utili[sz]es|trained|trains?)\b"
+    r"|foundation|basis|backbone|precursor|基于|建立在|基础|使用|采用|利用|引入|通过|基座|开创之作"
+    r"|开端|前身|雏形",
+    re.IGNORECASE,
+)
+_ZH_BASED = re.compile(r"(?:基于|建立在)\s*$")
+_ZH_USE = re.compile(
+    r"(?<!不)(?<!不再)(?<!没有)(?<!没)(?<!未)(?:采用了?|使用了|利用了|是使用|是采用)\s*$"
+)
+_FOUNDATION_AFTER = re.compile(  # Y 的基础 / 的基座模型 / 的开创之作: what Y stands on
+    r"^\s*(?:时代|模型|架构)?\s*的\s*(?:基础|基座|基石|开端|开创之作|前身|基础架构|雏形)"
+)
+_ZH_FOUNDATION_VERB = re.compile(r"是|成就了|奠定了|成为")
+_FOUNDATION_BEFORE = re.compile(
+    r"\b(?:is|are|was|were|forms?|formed|provides?|laid|lays)\s+the\s+(?:foundation|basis|"
+    r"backbone|building\s+block|precursor|forerunner)s?\s+(?:of|for)\s+(?:the\s+|a\s+|an\s+)?$",
+    re.IGNORECASE,
+)
+_ZH_BY = re.compile(r"通过(?:预训练任务|任务|训练)?\s*$")  # 通过 MLM 来学习: by means of MLM
+_ZH_TOPIC = re.compile(r"^\s*(?:是|采用|使用|就是|则是)")  # a sentence's topic, then what it is
+_ZH_ON_TOP = re.compile(r"在\s*$")  # 在 X 的基础上
+_ZH_TOP_AFTER = re.compile(r"^\s*(?:的|之)?基础上")
+_ZH_OF = re.compile(  # 基于 X 的 Y, 基于 X 架构而来的 Y: Y builds on X
+    r"^\s*(?:架构|结构|模型|机制|思想|方法|框架)?\s*(?:而来|构建|搭建|设计|实现)?\s*的\s*$"
+)
+_SUBJECT_GAP = re.compile(r"^[\s\w\-]*$")  # between a subject and its verb: words only
+_PRONOUNS = frozenset({"we", "i", "you", "they", "it", "this", "that", "which", "these", "those"})
+_CLAUSE_END = re.compile(r"[;；。!?！？]|\.\s")
+_ZH_CLAUSE_END = re.compile(r"[，,;；。!?！？：:]")
 
 
 def _cues_in(
-    sentence: str, spans: list[tuple[str, int, int]], about: list[str]
-) -> Iterator[tuple[str, str]]:
-    """(prerequisite, concept) pairs the wording of ``sentence`` states: "ViT builds on the
-    Transformer", "CLIP 是在ViT的基础上…". The one building is the nearest name before the
-    wording, or else what the text is about."""
-    for key, start, end in spans:
-        before, after = sentence[max(0, start - 60) : start], sentence[end : end + 12]
-        if not (
-            _CUE_BEFORE.search(before) or (_CUE_AROUND.search(before) and _CUE_AFTER.match(after))
-        ):
-            continue
-        before_names = [k for k, s, _ in spans if k != key and s < start]
-        for other in dict.fromkeys(before_names[-1:] or [k for k in about if k != key]):
-            yield key, other
+    sentence: str, spans: list[tuple[str, int, int]], speaker: tuple[str, ...] = ()
+) -> Iterator[tuple[str, str, str]]:
+    """(kind, prerequisite, concept) that the wording of ``sentence`` states: "wording" for
+    "ViT builds on the Transformer", "BERT 是一个基于 Transformer 的模型", "在 BERT 的基础上，
+    RoBERTa …"; "use" for "the Transformer uses multi-head attention", "BERT is pre-trained
+    with MLM", "T5 采用了 Encoder-Decoder 结构". The one building is the name before the
+    wording in the same clause (or, in Chinese, the name it qualifies: 基于 X 的 Y); in a
+    paper's abstract written without a subject ("Replaces the … step of Fast R-CNN with …",
+    "Relies only on attention"), the concepts the paper presents (``speaker``)."""
+    subjectless = bool(speaker) and _SUBJECTLESS.match(sentence) is not None
+    for i, (key, start, end) in enumerate(spans):
+        before = sentence[max(0, start - 60) : start]
+        after = sentence[end:]
+        found: list[tuple[str, str, str]] = []
+        if _CUE_BEFORE.search(before):
+            found = _subject(spans, i, sentence, "wording", _CLAUSE_END, 8)
+            if not found and subjectless and not _CLAUSE_END.search(sentence[:start]):
+                found = [("wording", key, s) for s in speaker if s != key]
+        elif _USE_BEFORE.search(before):
+            found = _subject(spans, i, sentence, "use", _CLAUSE_END, 3)
+            if not found and subjectless and not _CLAUSE_END.search(sentence[:start]):
+                found = [("use", key, s) for s in speaker if s != key]
+        elif _ZH_BASED.search(before) or _ZH_USE.search(before) or _ZH_BY.search(before):
+            kind = "wording" if _ZH_BASED.search(before) else "use"
+            following = spans[i + 1] if i + 1 < len(spans) else None
+            if following and _ZH_OF.match(sentence[end : following[1]]):
+                found = [(kind, key, following[0])]
+            else:
+                found = _subject(spans, i, sentence, kind, _ZH_CLAUSE_END, 12)
+            if not found and spans[0][0] != key and _ZH_TOPIC.match(sentence[spans[0][2] :]):
+                found = [(kind, key, spans[0][0])]  # "BERT 是…模型，通过 MLM 来学习": its topic
+        elif _ZH_ON_TOP.search(before) and _ZH_TOP_AFTER.match(after):
+            found = _subject(spans, i, sentence, "wording", _ZH_CLAUSE_END, 12)
+            if not found and i + 1 < len(spans) and re.match(
+                r"^\s*(?:的|之)?基础上\s*[，,]?\s*$", sentence[end : spans[i + 1][1]]
+            ):
+                found = [("wording", key, spans[i + 1][0])]
+        elif used := _USED_AFTER.match(after):
+            later = next((sp for sp in spans[i + 1 :] if sp[1] == end + used.end()), None)
+            if later and later[0] != key:
+                found = [("use", key, later[0])]
+        elif subjectless and i == 0 and _REPLACES.match(sentence):
+            found = [("wording", key, s) for s in speaker if s != key]
+        if not found and i > 0:
+            found = _foundation(spans, i, sentence)
+        yield from found
+
+
+def _foundation(
+    spans: list[tuple[str, int, int]], i: int, sentence: str
+) -> list[tuple[str, str, str]]:
+    """"Attention is the foundation of the Transformer", "GPT-3 是 LLM 的开创之作", "GPT 系列
+    模型，也是现今大火的 LLM 的基座模型": span ``i`` builds on the name before it (in Chinese,
+    the sentence's topic, its first name)."""
+    key, start, end = spans[i]
+    previous, _, previous_end = spans[i - 1]
+    if previous != key and _FOUNDATION_BEFORE.search(sentence[previous_end:start]):
+        return [("wording", previous, key)]
+    topic, _, topic_end = spans[0]
+    if (
+        topic != key
+        and _FOUNDATION_AFTER.match(sentence[end:])
+        and _ZH_FOUNDATION_VERB.search(sentence[topic_end:start])
+    ):
+        return [("wording", topic, key)]
+    return []
+
+
+def _subject(
+    spans: list[tuple[str, int, int]],
+    i: int,
+    sentence: str,
+    kind: str,
+    clause: re.Pattern[str],
+    gap: int,
+) -> list[tuple[str, str, str]]:
+    """The name before span ``i`` in the same clause, as the one that builds on span ``i`` —
+    when at most ``gap`` words stand between it and the wording, and none is a pronoun ("we
+    use a batch size of 64" is not the nearest name using a batch size)."""
+    key, start, _ = spans[i]
+    cue = _cue_start(sentence, start)
+    for other, _, other_end in reversed(spans[:i]):
+        if other_end > cue:
+            continue  # part of the wording itself ("通过预训练任务 MLM")
+        between = sentence[other_end:cue]
+        if clause.search(between):
+            return []
+        if other != key:
+            words = [w.lower() for w in re.findall(r"[A-Za-z]+", between)]
+            latin_gap = not CJK_RUN.search(between)
+            if latin_gap and (len(words) > gap or _PRONOUNS & set(words)):
+                return []
+            if latin_gap and kind == "use" and not _SUBJECT_GAP.match(between):
+                return []
+            return [(kind, key, other)]
+    return []
+
+
+def _cue_start(sentence: str, start: int) -> int:
+    """Where the wording before a name begins (the verb), for measuring the subject's gap."""
+    before = sentence[max(0, start - 60) : start]
+    for pattern in (_CUE_BEFORE, _USE_BEFORE, _ZH_BASED, _ZH_USE, _ZH_BY, _ZH_ON_TOP):
+        match = pattern.search(before)
+        if match:
+            return start - len(before) + match.start()
+    return start
+
+

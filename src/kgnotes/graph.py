@@ -1,19 +1,10 @@
-"""The concept graph: which concept builds on which, which go together, and why.
+"""The concept graph, stored and read: built from the journal and its sources when they change,
+then asked for paths, prerequisites, central concepts and pictures.
 
-A ``builds_on`` edge A → B ("B builds on A") is kept only where independent signals agree,
-each recorded with the edge so the picture can say why a rung is there:
-
-- *subsumption*: A is in nearly every text that mentions B, and not the reverse
-  (Sanderson & Croft, 1999);
-- *asymmetry*: the sources about B mention A far more often than the sources about A mention B;
-- *chronology*: A's paper came first (or, with no paper dates, A came first in the journal);
-- *naming*: a name of B contains A ("Vision Transformer", "self-attention");
-- *wording*: a sentence says so ("based on A", "builds on A", "基于A", "在A的基础上").
-
-Two agreeing signals, more than point the other way, make an edge. Cycles are broken at their
-weakest edge, so ``builds_on`` is a DAG; paths and pictures use its transitive reduction, which
-draws attention → transformer → ViT → CLIP as a chain rather than a clique. ``related`` joins
-concepts that share texts more often than chance (normalised PMI).
+``concepts.py`` finds the concepts, ``relations.py`` decides which builds on which (and why);
+this module keeps the result in the store, loads it into networkx, and answers questions: paths
+and pictures use the transitive reduction of ``builds_on``, which draws attention → transformer
+→ ViT → CLIP as a chain rather than a clique.
 """
 
 from __future__ import annotations
@@ -21,42 +12,22 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
-import heapq
 import itertools
 import json
-import math
-import re
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kgnotes.concepts import CONCEPTS_VERSION, ConceptIndex, Settings, Unit, find_concepts, key_of
 from kgnotes.errors import KgnotesError
+from kgnotes.relations import Relation, relate
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from kgnotes.store import ConceptRow, EdgeRow, EntryText, SourceRecord, Store
 
-GRAPH_VERSION = 1
+GRAPH_VERSION = 2
 STATE_KEY = "graph_inputs"
-MAX_PAIRS_PER_UNIT = 30  # the concepts of a text counted for co-occurrence, most mentioned first
-SUBSUMES = 0.8
-MIN_SHARED = 2  # texts that must name both concepts of a builds_on edge, unless one says so
-RELATED_NPMI = 0.3
-RELATED_PER_CONCEPT = 5
-EVIDENCE_PER_EDGE = 3
-JOURNAL_ORDER = "chronology: first met in the journal on"
-
-
-@dataclass
-class Relation:
-    source: str  # concept key; for builds_on, the one built upon
-    target: str
-    relation: str  # builds_on | related
-    weight: float
-    signals: list[str]
-    evidence: list[dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -136,6 +107,7 @@ def units_from(entries: list[EntryText], sources: list[SourceRecord]) -> list[Un
             " - Wikipedia"
         )
         text = f"{s.title}\n{s.text}" if s.title else s.text
+        topics, context = filed_under(s)
         units.append(
             Unit(
                 "document",
@@ -145,16 +117,55 @@ def units_from(entries: list[EntryText], sources: list[SourceRecord]) -> list[Un
                 title=s.title,
                 day=s.first_day,
                 published=(s.published or "")[:10] or None if s.kind == "paper" else None,
-                topics=s.topics,
+                topics=topics,
                 wikipedia=wikipedia,
+                authors=s.author,
+                paper=s.kind == "paper",
+                context=context,
             )
         )
     return units
 
 
-def _count(votes: list[tuple[str, float]]) -> float:
-    """Agreeing signals; the journal's order (what the author met first) counts half."""
-    return sum(0.5 if label.startswith(JOURNAL_ORDER) else 1.0 for label, _ in votes)
+def filed_under(source: SourceRecord) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The topic lines a source is filed under, and the author's other words around it.
+
+    The topics are the run of topic lines above its link in each block that links it
+    (``Zero-Shot Classification`` and ``what is linear probing?`` both, when the two lines
+    stand together over one link), so not only the nearest; the words are the block's
+    prose ("今天算是正式看CLIP的第一天"), which say what a link is about when its topic lines
+    do not."""
+    from kgnotes.urls import find_urls
+
+    topics: list[str] = list(source.topics)
+    context: list[str] = []
+    for filing in source.filings:
+        lines = filing.text.splitlines()
+        found = False
+        for line in reversed(lines[: filing.line]):
+            topic = _topic_of(line, filing.topics)
+            if topic is not None:
+                found = True
+                if topic not in topics:
+                    topics.append(topic)
+            elif found and line.strip():
+                break
+        for line in lines:
+            text = line.strip()
+            if (
+                text
+                and not find_urls(text)
+                and not text.startswith(("$", "\\"))
+                and _topic_of(line, filing.topics) is None
+                and text not in context
+            ):
+                context.append(text)
+    return tuple(topics), tuple(context)
+
+
+def _topic_of(line: str, topics: tuple[str, ...]) -> str | None:
+    text = line.strip().strip("*_#").strip()
+    return next((t for t in topics if t and text.startswith(t)), None)
 
 
 def _without_urls(text: str) -> str:
@@ -168,228 +179,6 @@ def _without_urls(text: str) -> str:
 
 def _journal_label(day: str | None) -> str:
     return f"journal {day or 'undated'}"
-
-
-def relate(index: ConceptIndex) -> list[Relation]:
-    """``builds_on`` edges where signals agree (cycles broken), then ``related`` pairs."""
-    facts = _Facts(index)
-    candidates = []
-    for (a, b), together in sorted(facts.together.items()):
-        if together < MIN_SHARED and (a, b) not in facts.cues and (b, a) not in facts.cues:
-            continue  # one shared text is too thin to say anything about the pair
-        both = len(facts.units_of[a] & facts.units_of[b])
-        for low, high in ((a, b), (b, a)):
-            votes, against = facts.votes(low, high, both), facts.votes(high, low, both)
-            if _count(votes) >= 2 and _count(votes) > _count(against):
-                candidates.append(
-                    Relation(
-                        low,
-                        high,
-                        "builds_on",
-                        round(sum(strength for _, strength in votes), 3),
-                        [label for label, _ in votes],
-                        facts.evidence(low, high),
-                    )
-                )
-    builds_on = _acyclic(candidates)
-    linked = {frozenset((r.source, r.target)) for r in builds_on}
-    return builds_on + _related(facts, linked)
-
-
-@dataclass
-class _Facts:
-    """Counts the signals are read from."""
-
-    index: ConceptIndex
-    units_of: dict[str, set[int]] = field(init=False)
-    about_of: dict[str, set[int]] = field(init=False)
-    together: Counter[tuple[str, str]] = field(init=False)
-    cues: dict[tuple[str, str], list[tuple[int, int]]] = field(init=False)
-
-    def __post_init__(self) -> None:
-        mentions = self.index.mentions
-        self.units_of = {k: set(where) for k, where in mentions.items()}
-        self.about_of = {
-            k: {u for u, m in where.items() if m.about} for k, where in mentions.items()
-        }
-        per_unit: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for key, where in mentions.items():
-            for unit, mention in where.items():
-                per_unit[unit].append((-(mention.count + 100 * mention.about), key))
-        self.together = Counter()
-        for ranked in per_unit.values():
-            if len(ranked) > MAX_PAIRS_PER_UNIT:
-                ranked = heapq.nsmallest(MAX_PAIRS_PER_UNIT, ranked)
-            keys = sorted(k for _, k in ranked)
-            for i, a in enumerate(keys):
-                for b in keys[i + 1 :]:
-                    self.together[(a, b)] += 1
-        self.cues = defaultdict(list)
-        for low, high, unit, sentence in self.index.cues:
-            self.cues[(low, high)].append((unit, sentence))
-
-    @functools.cached_property
-    def dates(self) -> dict[str, tuple[str | None, str | None]]:
-        """Concept → (first paper date among sources about it, first journal day)."""
-        units = self.index.units
-        out = {}
-        for key, where in self.units_of.items():
-            papers = [units[u].published for u in self.about_of[key] if units[u].published]
-            days = [units[u].day for u in where if units[u].day]
-            out[key] = (min(papers, default=None), min(days, default=None))
-        return out
-
-    def name(self, key: str) -> str:
-        return self.index.concepts[key].name
-
-    @functools.cached_property
-    def names(self) -> dict[str, list[list[str]]]:
-        """Each concept's names as folded word lists, for the naming signal."""
-        return {
-            key: [key_of(a).split() for a in dict.fromkeys([key, c.name, *c.aliases])]
-            for key, c in self.index.concepts.items()
-        }
-
-    def votes(self, low: str, high: str, both: int) -> list[tuple[str, float]]:
-        """The signals that ``high`` builds on ``low`` (``both``: the texts naming the two),
-        each with its strength (0–1)."""
-        votes = []
-        n_low, n_high = len(self.units_of[low]), len(self.units_of[high])
-        if n_high >= 2 and both >= SUBSUMES * n_high and both < SUBSUMES * n_low:
-            votes.append(
-                (
-                    f"subsumption: {self.name(low)} is in {both} of the {n_high} "
-                    f"texts that mention {self.name(high)}",
-                    both / n_high,
-                )
-            )
-        about_low, about_high = self.about_of[low], self.about_of[high]
-        if about_low and about_high:
-            up = len(about_high & self.units_of[low]) / len(about_high)
-            down = len(about_low & self.units_of[high]) / len(about_low)
-            if up >= 0.6 and up - down >= 0.5:
-                votes.append(
-                    (
-                        f"asymmetry: {up:.0%} of the sources about {self.name(high)} mention "
-                        f"{self.name(low)}, {down:.0%} the other way",
-                        up - down,
-                    )
-                )
-        votes += self._chronology(low, high)
-        named = self._naming(low, high)
-        if named:
-            votes.append((f"naming: “{named}” contains “{self.name(low)}”", 1.0))
-        cued = len(self.cues.get((low, high), ()))
-        if cued:
-            votes.append(
-                (
-                    f"wording: {cued} sentence{'s' * (cued > 1)} say {self.name(high)} builds on "
-                    f"{self.name(low)}",
-                    min(1.0, 0.5 + 0.25 * cued),
-                )
-            )
-        return votes
-
-    def _chronology(self, low: str, high: str) -> list[tuple[str, float]]:
-        (paper_low, day_low), (paper_high, day_high) = self.dates[low], self.dates[high]
-        if paper_low and paper_high:
-            if paper_low < paper_high:
-                return [(f"chronology: papers of {paper_low} and {paper_high}", 1.0)]
-            return []
-        if day_low and day_high and day_low < day_high:
-            return [(f"{JOURNAL_ORDER} {day_low} and {day_high}", 0.5)]
-        return []
-
-    def _naming(self, low: str, high: str) -> str | None:
-        """A name of ``high`` that contains ``low``'s name as whole words, if any."""
-        words = low.split()
-        size = len(words)
-        for folded in self.names[high]:
-            if (
-                len(folded) > size
-                and words[0] in folded
-                and any(folded[i : i + size] == words for i in range(len(folded) - size + 1))
-            ):
-                return " ".join(folded)
-        return None
-
-    def evidence(self, low: str, high: str) -> list[dict[str, str]]:
-        """Sentences that support the edge: those with the wording first, then sentences naming
-        both in sources about the later concept, then anywhere."""
-        found: dict[str, dict[str, str]] = {}
-        for unit, number in self.cues.get((low, high), ()):
-            self._add(found, unit, number)
-        shared_units = self.units_of[low] & self.units_of[high]
-        about = shared_units & self.about_of[high]
-        ranked = sorted(about) + sorted(shared_units - about)
-        for unit in ranked:
-            if len(found) >= EVIDENCE_PER_EDGE:
-                break
-            shared = sorted(
-                set(self.index.mentions[low][unit].sentences)
-                & set(self.index.mentions[high][unit].sentences)
-            )
-            if shared:
-                self._add(found, unit, shared[0])
-        for unit in ranked:  # no sentence names both: where the later one's text names the first
-            if found:
-                break
-            for number in self.index.mentions[low][unit].sentences[:1]:
-                self._add(found, unit, number)
-        return list(found.values())[:EVIDENCE_PER_EDGE]
-
-    def _add(self, found: dict[str, dict[str, str]], unit: int, number: int) -> None:
-        sentence = re.sub(r"\*\*|__", "", self.index.sentences[unit][number])  # Markdown bold
-        if len(sentence) > 300:
-            sentence = sentence[:297].rstrip() + "…"
-        found.setdefault(sentence, {"source": self.index.units[unit].label, "sentence": sentence})
-
-
-def _acyclic(relations: list[Relation]) -> list[Relation]:
-    """Drop the weakest edge of each cycle until none is left."""
-    import networkx as nx
-
-    graph = nx.DiGraph()
-    for r in relations:
-        graph.add_edge(r.source, r.target, weight=r.weight)
-    while True:
-        try:
-            cycle = nx.find_cycle(graph)
-        except nx.NetworkXNoCycle:
-            break
-        weakest = min(cycle, key=lambda e: (graph.edges[e[0], e[1]]["weight"], e[0], e[1]))
-        graph.remove_edge(weakest[0], weakest[1])
-    return [r for r in relations if graph.has_edge(r.source, r.target)]
-
-
-def _related(facts: _Facts, linked: set[frozenset[str]]) -> list[Relation]:
-    """Pairs that share texts more than chance would (NPMI), the strongest few per concept."""
-    total = len(facts.index.units)
-    scored: dict[tuple[str, str], float] = {}
-    for (a, b), both in facts.together.items():
-        if both < 2 or frozenset((a, b)) in linked or both >= total:
-            continue
-        p_both = both / total
-        p_a, p_b = len(facts.units_of[a]) / total, len(facts.units_of[b]) / total
-        npmi = math.log(p_both / (p_a * p_b)) / -math.log(p_both)
-        if npmi >= RELATED_NPMI:
-            scored[(a, b)] = npmi
-    best: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
-    for (a, b), npmi in scored.items():
-        best[a].append((-npmi, a, b))
-        best[b].append((-npmi, a, b))
-    kept = {(a, b) for ranked in best.values() for _, a, b in sorted(ranked)[:RELATED_PER_CONCEPT]}
-    return [
-        Relation(
-            a,
-            b,
-            "related",
-            round(scored[(a, b)], 3),
-            [f"npmi {scored[(a, b)]:.2f} over {facts.together[(a, b)]} shared texts"],
-            facts.evidence(a, b),
-        )
-        for a, b in sorted(kept)
-    ]
 
 
 # -- reading ----------------------------------------------------------------------------------

@@ -129,6 +129,8 @@ def related(
     picked: dict[tuple[str, int], tuple[float, int]] = {}
     for i in np.argsort(-scores):
         owner = (rows[i][1], rows[i][2])
+        if owner[0] == "concept":
+            continue  # related reading: notes and sources, not the concepts they name
         if owner not in owners and owner not in picked:
             picked[owner] = (float(scores[i]), rows[i][0])
             if len(picked) == limit:

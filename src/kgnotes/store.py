@@ -334,6 +334,16 @@ class EntryText:
 
 
 @dataclass(frozen=True)
+class Filing:
+    """Where the journal files a link: the text of its block, the link's line in it (from
+    0), and the block's topic lines."""
+
+    text: str
+    line: int
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SourceRecord:
     """An archived source as the concept graph and its pictures read it."""
 
@@ -346,6 +356,8 @@ class SourceRecord:
     text: str
     topics: tuple[str, ...]  # the topic lines it was filed under
     first_day: str | None  # the first journal day that mentions it
+    author: str | None = None
+    filings: tuple[Filing, ...] = ()  # every block that links it
 
 
 @dataclass(frozen=True)
@@ -804,16 +816,27 @@ class Store:
         """The newest document of every archived link, with the topics it was filed under."""
         topics: dict[int, list[str]] = {}
         first: dict[int, str] = {}
+        filings: dict[int, list[Filing]] = {}
         for r in self.db.execute(
-            """SELECT m.link_id, m.topic, e.day FROM link_mentions m
-               JOIN entries e ON e.id = m.entry_id ORDER BY m.id"""
+            """SELECT m.link_id, m.topic, m.line, e.day, b.text, b.line AS block_line,
+                      b.topics AS block_topics
+               FROM link_mentions m JOIN entries e ON e.id = m.entry_id
+               JOIN blocks b ON b.id = m.block_id ORDER BY m.id"""
         ):
             if r["topic"] and r["topic"] not in topics.setdefault(r["link_id"], []):
                 topics[r["link_id"]].append(r["topic"])
             if r["day"] and (r["link_id"] not in first or r["day"] < first[r["link_id"]]):
                 first[r["link_id"]] = r["day"]
+            filings.setdefault(r["link_id"], []).append(
+                Filing(
+                    r["text"],
+                    r["line"] - r["block_line"],
+                    tuple(json.loads(r["block_topics"])),
+                )
+            )
         rows = self.db.execute(
-            """SELECT d.id, d.link_id, d.title, d.site, d.published, d.text, l.url, l.kind
+            """SELECT d.id, d.link_id, d.title, d.site, d.published, d.text, d.author, l.url,
+                      l.kind
                FROM documents d JOIN links l ON l.id = d.link_id
                WHERE d.id = (SELECT d2.id FROM documents d2 WHERE d2.link_id = d.link_id
                              ORDER BY d2.fetched_at DESC, d2.id DESC LIMIT 1)
@@ -830,6 +853,8 @@ class Store:
                 r["text"],
                 tuple(topics.get(r["link_id"], ())),
                 first.get(r["link_id"]),
+                r["author"],
+                tuple(filings.get(r["link_id"], ())),
             )
             for r in rows
         ]

@@ -1,0 +1,620 @@
+"""Relations between concepts: which builds on which, which go together, and why.
+
+A ``builds_on`` edge A → B ("B builds on A") is kept where the evidence for it outweighs the
+evidence against, each piece recorded with the edge so the picture can say why a rung is there.
+What the texts *say* weighs most:
+
+- *naming*: a name of B ends in A ("Vision Transformer", "self-attention", "Fast R-CNN",
+  "掩码自注意力"), or a model's name spells A inside it ("RoBERTa", "ALBERT");
+- *definition*: a sentence says what B is in terms of A ("BERT is a multi-layer transformer
+  network", "GPT-3, an autoregressive Transformer language model", "注意力机制的变种——自注意力");
+- *title*: the paper that presents B names A in its title ("… Contrastive Learning of Visual
+  Representations" presents SimCLR);
+- *wording*: "based on A", "builds on A", "extends A", "基于A", "在A的基础上".
+
+How the texts are arranged says which way a related pair points, more weakly:
+
+- *chronology*: the paper that presents A is older than the one that presents B;
+- *asymmetry*: the sources about B mention A, the sources about A rarely mention B;
+- *subsumption*: A is in nearly every text that mentions B, not the reverse (Sanderson & Croft);
+- *teaching order*: a tutorial's section on A comes before its section on B, which uses A; or
+  an earlier lesson of a series is about A and a later one, which mentions A, about B;
+- *journal order*: the author met A first (what they read first, not what came first).
+
+The ordering signals only orient a pair the texts already tie together (named in the same
+sentences, or by one of the statements above). Cycles are broken at their weakest edge, so
+``builds_on`` is a DAG. ``related`` joins concepts that share texts more often than chance
+(normalised PMI).
+
+Pure: a ``ConceptIndex`` in, ``Relation`` records out.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import itertools
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from kgnotes.concepts import ConceptIndex, key_of
+
+MAX_PAIRS_PER_UNIT = 30  # the concepts of a text counted for co-occurrence, most mentioned first
+MIN_SHARED = 2  # texts that must name both concepts of a builds_on edge, unless one says so
+MIN_SENTENCES = 2  # sentences naming both, to tie a pair with no statement between them
+KEEP = 1.0  # evidence an edge needs, and by more than the evidence against it
+KEEP_STATISTICAL = 1.25
+MARGIN = 0.5
+RELATED_NPMI = 0.3
+RELATED_PER_CONCEPT = 5
+EVIDENCE_PER_EDGE = 3
+OPENING = 10  # a text's first sentences, where it says what it builds on
+STATED_LABELS = ("naming", "definition", "title", "wording", "use")
+ORDER_LABELS = ("sections", "series", "journal")
+MAX_ORDER = 0.75
+
+
+@dataclass
+class Relation:
+    source: str  # concept key; for builds_on, the one built upon
+    target: str
+    relation: str  # builds_on | related
+    weight: float
+    signals: list[str]
+    evidence: list[dict[str, str]]
+
+
+Vote = tuple[str, float]  # (what it says, its weight)
+
+
+def relate(index: ConceptIndex) -> list[Relation]:
+    """``builds_on`` edges where the evidence agrees (cycles broken), then ``related`` pairs."""
+    facts = _Facts(index)
+    candidates = []
+    for a, b in sorted(facts.pairs()):
+        for low, high in ((a, b), (b, a)):
+            votes, against = facts.votes(low, high), facts.votes(high, low)
+            weight, contra = _weight(votes), _weight(against)
+            enough = weight >= _needed(votes) and weight - contra >= MARGIN
+            if enough and _grounded(votes, facts, a, b):
+                candidates.append(
+                    Relation(
+                        low,
+                        high,
+                        "builds_on",
+                        round(weight - contra, 3),
+                        [label for label, _ in votes],
+                        facts.evidence(low, high),
+                    )
+                )
+    builds_on = _acyclic(candidates)
+    linked = {frozenset((r.source, r.target)) for r in builds_on}
+    return builds_on + _related(facts, linked)
+
+
+def _needed(votes: list[Vote]) -> float:
+    """The weight an edge needs: more when nothing says it and no paper dates order it, only
+    the statistics of who mentions whom (asymmetry) and the orders things come in."""
+    if any(label.startswith((*STATED_LABELS, "chronology", "filing")) for label, _ in votes):
+        return KEEP
+    return KEEP_STATISTICAL
+
+
+def _weight(votes: list[Vote]) -> float:
+    """What the evidence adds up to. The orders things come in (teaching order, journal
+    order) are one kind of evidence however many say so: they move together."""
+    stated = sum(w for label, w in votes if not label.startswith(ORDER_LABELS))
+    order = sum(w for label, w in votes if label.startswith(ORDER_LABELS))
+    return stated + min(order, MAX_ORDER)
+
+
+def _grounded(votes: list[Vote], facts: _Facts, a: str, b: str) -> bool:
+    """Does something tie the two together beyond the order they come in: a statement, the
+    sources about one discussing the other, or sentences naming both?"""
+    if any(label.startswith(STATED_LABELS) for label, _ in votes):
+        return True
+    if any(label.startswith("filing") for label, _ in votes):
+        return True  # one source names both, discussing the one it is filed under
+    pair = (a, b) if a < b else (b, a)
+    if facts.together[pair] < MIN_SHARED:
+        return False
+    if any(label.startswith("asymmetry") for label, _ in votes):
+        return True
+    return facts.sentences_together[pair] >= MIN_SENTENCES and any(
+        label.startswith("chronology") for label, _ in votes
+    )
+
+
+@dataclass
+class _Facts:
+    """Counts the signals are read from."""
+
+    index: ConceptIndex
+    units_of: dict[str, set[int]] = field(init=False)
+    about_of: dict[str, set[int]] = field(init=False)
+    defines_of: dict[str, set[int]] = field(init=False)
+    together: Counter[tuple[str, str]] = field(init=False)
+    sentences_together: Counter[tuple[str, str]] = field(init=False)
+    cues: dict[tuple[str, str], list[tuple[int, int]]] = field(init=False)
+    genera: dict[tuple[str, str], list[tuple[int, int]]] = field(init=False)
+    uses: dict[tuple[str, str], list[tuple[int, int]]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        mentions = self.index.mentions
+        self.units_of = {k: set(where) for k, where in mentions.items()}
+        documents = {i for i, u in enumerate(self.index.units) if u.owner_type == "document"}
+        self.about_of = {
+            k: {u for u, m in where.items() if m.about and u in documents}
+            for k, where in mentions.items()
+        }
+        self.defines_of = {
+            k: {u for u, m in where.items() if m.defines} for k, where in mentions.items()
+        }
+        per_unit: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        per_sentence: dict[tuple[int, int], list[str]] = defaultdict(list)
+        for key, where in mentions.items():
+            for unit, mention in where.items():
+                per_unit[unit].append((-(mention.count + 100 * mention.about), key))
+                for number in mention.sentences:
+                    per_sentence[(unit, number)].append(key)
+        self.together = Counter()
+        for ranked in per_unit.values():
+            if len(ranked) > MAX_PAIRS_PER_UNIT:
+                ranked = heapq.nsmallest(MAX_PAIRS_PER_UNIT, ranked)
+            keys = sorted(k for _, k in ranked)
+            self.together.update(itertools.combinations(keys, 2))
+        self.sentences_together = Counter()
+        for keys in per_sentence.values():
+            if 1 < len(keys) <= 12:
+                self.sentences_together.update(itertools.combinations(sorted(keys), 2))
+        self.cues = _by_pair(self.index.cues)
+        self.genera = _by_pair(self.index.genera)
+        self.uses = _by_pair(self.index.uses)
+
+    def pairs(self) -> set[tuple[str, str]]:
+        """The pairs worth weighing: sharing texts, or tied by a statement or a name."""
+        found = {p for p, n in self.together.items() if n >= MIN_SHARED}
+        found |= {tuple(sorted(p)) for p in itertools.chain(self.cues, self.genera, self.uses)}
+        for high, low in self._named_pairs():
+            found.add((low, high) if low < high else (high, low))
+        found |= {(a, b) if a < b else (b, a) for a, b in self._filed}
+        return found  # type: ignore[return-value]
+
+    def name(self, key: str) -> str:
+        return self.index.concepts[key].name
+
+    @functools.cached_property
+    def names(self) -> dict[str, list[list[str]]]:
+        """Each concept's names as folded word lists, for the naming signal."""
+        return {
+            key: [key_of(a).split() for a in dict.fromkeys([key, c.name, *c.aliases])]
+            for key, c in self.index.concepts.items()
+        }
+
+    @functools.cached_property
+    def spellings(self) -> dict[str, list[str]]:
+        return {
+            key: list(dict.fromkeys([c.name, *c.aliases])) for key, c in self.index.concepts.items()
+        }
+
+    def _named_pairs(self) -> set[tuple[str, str]]:
+        """(concept, a concept its name ends in or spells inside), for the pairs to weigh."""
+        by_last: dict[str, list[str]] = defaultdict(list)
+        for key, names in self.names.items():
+            for words in names:
+                if words:
+                    by_last[words[-1]].append(key)
+        found = set()
+        for high, names in self.names.items():
+            for words in names:
+                for low in by_last.get(words[-1] if words else "", ()):
+                    if low != high and self._naming(low, high):
+                        found.add((high, low))
+        cjk = {
+            k: [w[0] for w in names if len(w) == 1 and _cjk(w[0])]
+            for k, names in self.names.items()
+        }
+        for high, names in cjk.items():
+            for low, shorter in cjk.items():
+                if low != high and any(n.endswith(s) and n != s for n in names for s in shorter):
+                    found.add((high, low))
+        acronyms = {k: s for k, c in self.spellings.items() for s in c if _acronym(s)}
+        for high, spellings in self.spellings.items():
+            for low, short in acronyms.items():
+                if low != high and self._spelled_inside(short, spellings):
+                    found.add((high, low))
+        return found
+
+    def votes(self, low: str, high: str) -> list[Vote]:
+        """The evidence that ``high`` builds on ``low``, each piece with its weight."""
+        votes: list[Vote] = []
+        named = self._naming(low, high)
+        if named:
+            votes.append((f"naming: “{named}” contains “{self.name(low)}”", 1.5))
+        stated = len(self.genera.get((low, high), ()))
+        if stated:
+            votes.append(
+                (
+                    f"definition: {stated} sentence{'s' * (stated > 1)} say what "
+                    f"{self.name(high)} is in terms of {self.name(low)}",
+                    min(1.5, 0.75 + 0.25 * stated),
+                )
+            )
+        titled = self._title(low, high)
+        if titled:
+            votes.append((f"title: the paper presenting {self.name(high)} is “{titled}”", 1.0))
+        cued = len(self.cues.get((low, high), ()))
+        if cued:
+            votes.append(
+                (
+                    f"wording: {cued} sentence{'s' * (cued > 1)} say {self.name(high)} builds on "
+                    f"{self.name(low)}",
+                    min(1.5, 0.75 + 0.25 * cued),
+                )
+            )
+        used = len(self.uses.get((low, high), ()))
+        if used:
+            votes.append(
+                (
+                    f"use: {used} sentence{'s' * (used > 1)} say {self.name(high)} uses "
+                    f"{self.name(low)}",
+                    min(1.25, 0.75 + 0.25 * (used - 1)),
+                )
+            )
+        votes += self._chronology(low, high)
+        votes += self._cooccurrence(low, high)
+        votes += self._filing(low, high)
+        votes += self._sections(low, high)
+        votes += self._series(low, high)
+        votes += self._journal(low, high)
+        return votes
+
+    def _naming(self, low: str, high: str) -> str | None:
+        """A name of ``high`` that ends in a name of ``low`` (as whole words, or as the end of
+        a run of Chinese), or spells an acronym of ``low`` inside one word."""
+        for folded in self.names[high]:
+            for words in self.names[low]:
+                size = len(words)
+                if size and len(folded) > size and folded[-size:] == words:
+                    return " ".join(folded)
+                if (
+                    size == 1
+                    and len(folded) == 1
+                    and _cjk(words[0])
+                    and len(folded[0]) > len(words[0])
+                    and folded[0].endswith(words[0])
+                ):
+                    return folded[0]
+        for short in self.spellings[low]:
+            if _acronym(short) and self._spelled_inside(short, self.spellings[high]):
+                return next(s for s in self.spellings[high] if short in s and s != short)
+        return None
+
+    @staticmethod
+    def _spelled_inside(short: str, spellings: list[str]) -> bool:
+        """ "BERT" inside "RoBERTa" or "ALBERT", "CLIP" inside "OpenCLIP": one word, written with
+        the acronym's capitals, longer than it, and not merely a longer acronym ("CLI" is not
+        inside "CLIP": an all-capital word must add at least two letters to a four-letter
+        short name)."""
+        for spelling in spellings:
+            if short not in spelling or spelling == short or " " in spelling or "-" in spelling:
+                continue
+            rest = spelling.replace(short, "", 1)
+            if re.search(r"\d", rest):
+                continue
+            if spelling.isupper() and (len(short) < 4 or len(rest) < 2):
+                continue
+            at = spelling.index(short)
+            after = spelling[at + len(short) : at + len(short) + 1]
+            if not spelling.isupper() and (after.isupper() or spelling[at - 1 : at].isupper()):
+                continue  # "CLI" in "OpenCLIP": the capitals run on, another short name
+            return True
+        return False
+
+    def _title(self, low: str, high: str) -> str | None:
+        for unit in sorted(self.defines_of.get(high, ())):
+            if low in self.title_named.get(unit, ()) and self.index.units[unit].paper:
+                return self.index.units[unit].title
+        return None
+
+    @functools.cached_property
+    def dates(self) -> dict[str, str]:
+        """Concept → the date of the first paper that presents it."""
+        units = self.index.units
+        found = {}
+        for key, where in self.defines_of.items():
+            papers = [units[u].published for u in where if units[u].published]
+            if papers:
+                found[key] = min(papers)
+        return found
+
+    def _chronology(self, low: str, high: str) -> list[Vote]:
+        a, b = self.dates.get(low), self.dates.get(high)
+        if a and b and a[:7] < b[:7]:
+            return [(f"chronology: papers of {a} and {b}", 0.75)]
+        return []
+
+    def _cooccurrence(self, low: str, high: str) -> list[Vote]:
+        """Asymmetry: the sources about ``high`` discuss ``low`` (name it in two sentences or
+        more), those about ``low`` rarely discuss ``high``. Sources that define a concept
+        (by their title) speak for it first; sources about both say nothing either way."""
+        about_low = (self.defines_of[low] or self.about_of[low]) - self.about_of[high]
+        about_high = (self.defines_of[high] or self.about_of[high]) - self.about_of[low]
+        if not about_high:  # every source about it is about both: the one that defines it
+            about_high = self.defines_of[high] - self.defines_of[low]
+        if not (about_low and about_high):
+            return []
+        up = len(about_high & self.discussed[low]) / len(about_high)
+        down = len(about_low & self.discussed[high]) / len(about_low)
+        if up >= 0.6 and up - down >= 0.5:
+            return [
+                (
+                    f"asymmetry: {up:.0%} of the sources about {self.name(high)} discuss "
+                    f"{self.name(low)}, {down:.0%} the other way",
+                    0.5,
+                )
+            ]
+        return []
+
+    @functools.cached_property
+    def discussed(self) -> dict[str, set[int]]:
+        """Concept → the units that discuss it: name it in two sentences or more, or in their
+        opening (where a text says what it builds on), not once in passing further down."""
+        return {
+            key: {u for u, m in where.items() if len(m.sentences) >= 2}
+            for key, where in self.index.mentions.items()
+        }
+
+    @functools.cached_property
+    def _filed(self) -> dict[tuple[str, str], int]:
+        """(A, B) → a source the journal files under a topic line naming B whose title names
+        A and not B, and which discusses B: "Well-Known CNN Architectures" filed under VGG."""
+        found: dict[tuple[str, str], int] = {}
+        for number, unit in enumerate(self.index.units):
+            if unit.owner_type != "document" or not unit.topics:
+                continue
+            titled = self.title_named.get(number, set())
+            filed = self.topic_named.get(number, set())
+            if not titled or titled & filed:
+                continue  # its title names one of its topics: it is simply about that
+            for b in filed:
+                if number in self.discussed.get(b, ()):
+                    for a in titled:
+                        found.setdefault((a, b), number)
+        return found
+
+    @functools.cached_property
+    def title_named(self) -> dict[int, set[str]]:
+        """Unit → the concepts its title names (a source's title is its first sentence)."""
+        found: dict[int, set[str]] = defaultdict(set)
+        for key, where in self.index.mentions.items():
+            for unit, mention in where.items():
+                if self.index.units[unit].title and mention.sentences[:1] == [0]:
+                    found[unit].add(key)
+        return found
+
+    @functools.cached_property
+    def topic_named(self) -> dict[int, set[str]]:
+        """Unit → the concepts the topic lines it is filed under name."""
+        from kgnotes.concepts import Matcher
+
+        matcher = Matcher(self.index.concepts)
+        return {
+            number: {k for topic in unit.topics for k, _, _ in matcher.spans(topic)}
+            for number, unit in enumerate(self.index.units)
+            if unit.owner_type == "document" and unit.topics
+        }
+
+    def _filing(self, low: str, high: str) -> list[Vote]:
+        unit = self._filed.get((low, high))
+        if unit is None:
+            return []
+        title = self.index.units[unit].title
+        return [(f"filing: “{title}” is filed under {self.name(high)}", 0.5)]
+
+    @functools.cached_property
+    def _section_order(self) -> dict[tuple[str, str], list[tuple[int, int, int]]]:
+        """(A, B) → (unit, heading of A, heading of B) where a section on A comes before a
+        sibling section on B that mentions A."""
+        found: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
+        for unit, headings in self.index.headings.items():
+            for siblings in _siblings(headings, len(self.index.sentences[unit])):
+                for (n_a, keys_a, _), (n_b, keys_b, end_b) in itertools.combinations(siblings, 2):
+                    for a in keys_a:
+                        lines = self.index.mentions.get(a, {}).get(unit)
+                        if lines is None:
+                            continue
+                        used = any(n_b < line < end_b for line in lines.sentences)
+                        for b in keys_b:
+                            if b != a and b not in keys_a and used:
+                                found[(a, b)].append((unit, n_a, n_b))
+        return found
+
+    def _sections(self, low: str, high: str) -> list[Vote]:
+        places = self._section_order.get((low, high), [])
+        units = sorted({u for u, _, _ in places})
+        if not units:
+            return []
+        unit, n_a, n_b = next(p for p in places if p[0] == units[0])
+        sentences = self.index.sentences[unit]
+        return [
+            (
+                f"sections: “{sentences[n_a].lstrip('# ')}” comes before “"
+                f"{sentences[n_b].lstrip('# ')}” in {self.index.units[unit].label}",
+                min(1.0, 0.5 * len(units)),
+            )
+        ]
+
+    @functools.cached_property
+    def _lessons(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """(A, B) → (unit, unit) where an earlier lesson of a series is about A and a later
+        one, which mentions A, about B."""
+        from kgnotes.prose import site_of
+
+        series: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for number, unit in enumerate(self.index.units):
+            if unit.series:
+                series[(site_of(unit.label), unit.series[0])].append(number)
+        about: dict[int, set[str]] = defaultdict(set)
+        for key, where in self.about_of.items():
+            for unit in where:
+                about[unit].add(key)
+        found: dict[tuple[str, str], tuple[int, int]] = {}
+        for members in series.values():
+            members.sort(key=lambda u: self.index.units[u].series[1])  # type: ignore[index]
+            for u, v in itertools.combinations(members, 2):
+                if self.index.units[u].series == self.index.units[v].series:
+                    continue
+                for a in about[u] - about[v]:
+                    if v not in self.units_of[a]:
+                        continue
+                    for b in about[v] - about[u]:
+                        found.setdefault((a, b), (u, v))
+        return found
+
+    def _series(self, low: str, high: str) -> list[Vote]:
+        place = self._lessons.get((low, high))
+        if not place:
+            return []
+        u, v = (self.index.units[x] for x in place)
+        style = u.series[0]  # type: ignore[index]
+        return [
+            (
+                f"series: {style} {u.series[1]} ({u.title}) comes before {style} "  # type: ignore[index]
+                f"{v.series[1]} ({v.title})",  # type: ignore[index]
+                0.5,
+            )
+        ]
+
+    @functools.cached_property
+    def first_met(self) -> dict[str, str]:
+        """Concept → the first journal day whose entry names it (the author's own words)."""
+        units = self.index.units
+        found = {}
+        for key, where in self.units_of.items():
+            days = [units[u].day for u in where if units[u].day and units[u].owner_type == "entry"]
+            if days:
+                found[key] = min(days)  # type: ignore[type-var]
+        return found
+
+    def _journal(self, low: str, high: str) -> list[Vote]:
+        a, b = self.first_met.get(low), self.first_met.get(high)
+        if a and b and a < b:
+            return [(f"journal: first met on {a} and {b}", 0.5)]
+        return []
+
+    def evidence(self, low: str, high: str) -> list[dict[str, str]]:
+        """Sentences that support the edge: definitions and wording first, then sentences
+        naming both in sources about the later concept, then anywhere."""
+        found: dict[str, dict[str, str]] = {}
+        stated = self.genera.get((low, high), []) + self.cues.get((low, high), [])
+        for unit, number in stated + self.uses.get((low, high), []):
+            self._add(found, unit, number)
+        shared_units = self.units_of[low] & self.units_of[high]
+        about = shared_units & self.about_of[high]
+        ranked = sorted(about) + sorted(shared_units - about)
+        for unit in ranked:
+            if len(found) >= EVIDENCE_PER_EDGE:
+                break
+            shared = sorted(
+                set(self.index.mentions[low][unit].sentences)
+                & set(self.index.mentions[high][unit].sentences)
+            )
+            shared = [n for n in shared if not self.index.sentences[unit][n].startswith("#")]
+            if shared:
+                self._add(found, unit, shared[0])
+        for unit in ranked:  # no sentence names both: where the later one's text names the first
+            if found:
+                break
+            for number in self.index.mentions[low][unit].sentences[:1]:
+                self._add(found, unit, number)
+        return list(found.values())[:EVIDENCE_PER_EDGE]
+
+    def _add(self, found: dict[str, dict[str, str]], unit: int, number: int) -> None:
+        sentence = re.sub(r"\*\*|__", "", self.index.sentences[unit][number])  # Markdown bold
+        if len(sentence) > 300:
+            sentence = sentence[:297].rstrip() + "…"
+        found.setdefault(sentence, {"source": self.index.units[unit].label, "sentence": sentence})
+
+
+def _by_pair(cues: list[tuple[str, str, int, int]]) -> dict[tuple[str, str], list[tuple[int, int]]]:
+    found: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for low, high, unit, sentence in cues:
+        if low != high:
+            found[(low, high)].append((unit, sentence))
+    return found
+
+
+def _siblings(
+    headings: list[tuple[int, int, tuple[str, ...]]], length: int
+) -> list[list[tuple[int, tuple[str, ...], int]]]:
+    """Groups of sibling sections (same level, same parent), each as (heading sentence, the
+    concepts it names, where the section ends)."""
+    groups: dict[tuple[int, int], list[tuple[int, tuple[str, ...], int]]] = defaultdict(list)
+    parents: list[tuple[int, int]] = []  # (level, heading sentence) of the open sections
+    for i, (number, level, keys) in enumerate(headings):
+        while parents and parents[-1][0] >= level:
+            parents.pop()
+        parent = parents[-1][1] if parents else -1
+        end = next((n for n, lv, _ in headings[i + 1 :] if lv <= level), length)
+        if keys:
+            groups[(parent, level)].append((number, keys, end))
+        parents.append((level, number))
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def _acronym(spelling: str) -> bool:
+    return len(spelling) >= 3 and spelling.isupper() and spelling.isalpha()
+
+
+def _cjk(word: str) -> bool:
+    return bool(word) and all("\u3400" <= c <= "\u9fff" for c in word)
+
+
+def _acyclic(relations: list[Relation]) -> list[Relation]:
+    """Drop the weakest edge of each cycle until none is left."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    for r in relations:
+        graph.add_edge(r.source, r.target, weight=r.weight)
+    while True:
+        try:
+            cycle = nx.find_cycle(graph)
+        except nx.NetworkXNoCycle:
+            break
+        weakest = min(cycle, key=lambda e: (graph.edges[e[0], e[1]]["weight"], e[0], e[1]))
+        graph.remove_edge(weakest[0], weakest[1])
+    return [r for r in relations if graph.has_edge(r.source, r.target)]
+
+
+def _related(facts: _Facts, linked: set[frozenset[str]]) -> list[Relation]:
+    """Pairs that share texts more than chance would (NPMI), the strongest few per concept."""
+    total = len(facts.index.units)
+    scored: dict[tuple[str, str], float] = {}
+    for (a, b), both in facts.together.items():
+        if both < 2 or frozenset((a, b)) in linked or both >= total:
+            continue
+        p_both = both / total
+        p_a, p_b = len(facts.units_of[a]) / total, len(facts.units_of[b]) / total
+        npmi = math.log(p_both / (p_a * p_b)) / -math.log(p_both)
+        if npmi >= RELATED_NPMI:
+            scored[(a, b)] = npmi
+    best: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
+    for (a, b), npmi in scored.items():
+        best[a].append((-npmi, a, b))
+        best[b].append((-npmi, a, b))
+    kept = {(a, b) for ranked in best.values() for _, a, b in sorted(ranked)[:RELATED_PER_CONCEPT]}
+    return [
+        Relation(
+            a,
+            b,
+            "related",
+            round(scored[(a, b)], 3),
+            [f"npmi {scored[(a, b)]:.2f} over {facts.together[(a, b)]} shared texts"],
+            facts.evidence(a, b),
+        )
+        for a, b in sorted(kept)
+    ]

@@ -1,0 +1,584 @@
+"""Where concept names come from, and what no concept is named like.
+
+People mark the terms of their field in a few ways, and each is a place to look: the author's
+own topic lines; titles (of articles, Wikipedia pages, papers: "BERT: Pre-training of …");
+section headings ("2.1.4 自注意力", "YOLO - You Only Look Once"); short names a text defines
+("Vision Transformer (ViT)", "掩码语言模型（Masked Language Model，MLM）"); the name a paper's
+abstract presents ("Introduces the Transformer", "Describes BERT, a …"); and bold type.
+
+Just as plain are the things that are not ideas: identifiers (``d_model``, ``nn.Linear``,
+``forward()``, ``MultiHeadAttention``), people ("Graves et al., 2013"), generic section names
+("Conclusion", "Usage", "简介") and sentences. These are refused here, whatever their source.
+
+Pure functions over strings.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+
+from kgnotes.cjk import CJK_RUN
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][a-z]+)?|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
+_COMMON = """a an the and or of to in on at by for from with without into onto over under as is
+    are was were be been being it its this that these those which who whom whose what when where
+    why how than then there here so such not no nor but if else also only just very more most
+    less least much many few each every all any some both either neither one two three first
+    second new old same other another our their his her your my we they he she you i me us them
+    can could may might must shall should will would do does did done has have had having use
+    used using uses make makes made get gets got like via per about above below between among
+    across after before during while until since within out up down off again further once s t
+    don way ways thing things lot lots part parts kind kinds example examples case cases number
+    figure table section chapter page paper papers article post blog today day week time times
+    well good better best great simple simply easy hard different similar large small big long
+    short high low real really still even though although however therefore thus hence later
+    earlier billion million thousand hundred note notes summary todo question questions misc
+    reading intro introduction overview let lets let's here's there's see next previous"""
+STOPWORDS = frozenset(_COMMON.split())
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_FUNCTION_WORDS = _words(
+    """
+    a an the of for and or to in on with by from at as is are via
+    """
+)
+_INNER_FUNCTION = _words(
+    """
+    for to in on at by from with into onto over as is are was were be via than using that
+    which when where how what why your our their my this these those
+    """
+)
+_GENERIC_SECTIONS = _words(
+    """
+    abstract introduction intro overview background summary conclusion conclusions
+    references bibliography acknowledgements acknowledgments appendix contents installation
+    install usage setup requirements prerequisites quickstart examples example exercises
+    exercise assignment assignments challenge license citation citing faq notes todos todo
+    results experiments discussion resources features contributing changelog news data demo
+    tutorial lesson chapter part section step steps training evaluation testing development
+    model models implementation code api documentation docs approach method methods
+    motivation outline agenda recap review quiz homework solution solutions answer answers
+    goals objectives takeaways comments share sources further reading related work future
+    work limitations conclusion remarks
+    """
+)
+_GENERIC_PHRASES = frozenset(
+    [
+        "getting started",
+        "quick start",
+        "further reading",
+        "related work",
+        "self study",
+        "table of contents",
+        "in this lesson",
+        "future work",
+        "key takeaways",
+        "next steps",
+        "read next",
+        "see also",
+        "external links",
+        "what's next",
+        "final thoughts",
+    ]
+)
+GENERIC_HEADS = _words(
+    """
+    model models method methods algorithm architecture mechanism mechanisms layer layers
+    network networks function loss design system framework approach technique optimizer
+    module block
+    """
+)
+FOLDED_HEADS = _words(
+    """
+    mechanism architecture network layer model modeling modelling optimizer algorithm loss
+    """
+)
+_LEADING_MODIFIERS = _words(
+    """
+    well-known famous popular basic basics simple advanced modern classic classical standard
+    vanilla fixed pre-trained pretrained understanding introducing
+    """
+)
+_TRAILING_GENERIC = _words(
+    """
+    example examples tutorial tutorials overview basics introduction implementation
+    explained demo guide benchmark cheatsheet notes primer walkthrough
+    """
+)
+_CJK_GENERIC = (
+    "简介",
+    "介绍",
+    "入门",
+    "基础",
+    "概念",
+    "基础概念",
+    "原理",
+    "实现",
+    "架构",
+    "模型",
+    "方法",
+    "算法",
+    "机制",
+    "网络",
+    "总结",
+    "小结",
+    "结论",
+    "参考",
+    "参考资料",
+    "参考文献",
+    "附录",
+    "目录",
+    "安装",
+    "使用",
+    "练习",
+    "作业",
+    "挑战",
+    "示例",
+    "例子",
+    "问题",
+    "思考",
+    "延伸阅读",
+    "前言",
+    "引言",
+    "概述",
+    "课前测验",
+    "课后测验",
+    "复习与自学",
+    "本课内容",
+    "做法",
+    "的做法",
+    "教程",
+    "笔记",
+    "代码",
+    "数据",
+    "训练",
+    "评估",
+    "优化",
+    "模型架构",
+    "模型结构",
+    "预训练任务",
+    "下游任务",
+    "任务",
+    "工具",
+    "命令",
+    "操作",
+    "计算",
+    "模式",
+    "进入",
+    "快速",
+    "必备原料",
+    "附加内容",
+    "计算步骤",
+    "操作步骤",
+    "注意事项",
+)
+CJK_HEADS = ("机制", "架构", "网络", "模型", "层")
+_CJK_FUNCTION = set("的了是在和与或及把被将为对从给让着过")
+_CJK_FUNCTION |= set("吗呢吧啊呀哪怎么这那些每各该其此即就都也还又再很太")
+_CJK_VERBS = set("看学试做用补讲写读说想要会能去来到跑放吃买")
+_CJK_QUESTIONS = ("为什么", "怎么", "如何", "什么", "是否")
+_NUMBERING = re.compile(
+    r"^\s*(?:(?:\d+(?:\.\d+)*\.?)|[（(]\s*\d+\s*[)）]|[IVXLC]+\."
+    r"|第\s*[0-9一二三四五六七八九十百]+\s*[章节课讲部篇]"
+    r"|(?:part|step|lesson|chapter|unit|module|section)\s+\d+\s*[:.：-]?)\s*",
+    re.IGNORECASE,
+)
+_SYMBOLS = re.compile(r"^[^\w(（]+|[^\w)）+#]+$")
+_NAME_SPLIT = re.compile(
+    r"\s+[-–—]+\s+|——|[:：/&|;；，,、+·]|\s(?:and|vs\.?|versus)\s|[和与跟及]|\.\s"
+)
+_TOPIC_SPLIT = re.compile(r"\s*(?:[,，、/&+;；|]|\band\b|\bvs\.?\b|\bversus\b|和|与|跟)\s*")
+_PARENTHETICAL = re.compile(r"\s*[(（][^)）]*[)）]\s*")
+_QUESTION = re.compile(
+    r"^(?:what|why|how|when|which|who)\s+(?:is|are|does|do)\s+(.+?)\s*[?？]$", re.IGNORECASE
+)
+_IDENTIFIER = re.compile(
+    r"[A-Za-z0-9]_[A-Za-z0-9_]|\b[a-z]\w*\.[a-z_]\w*|\w\(\)|\(\s*\)|__\w"
+    r"|^(?:def|class|import|from|return|lambda)\s|^(?:self|torch|nn|np|tf|os|sys)\."
+)
+_CAMEL = re.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+$|^[a-z]+[A-Z]\w*$")
+_MATH_SYMBOLS = re.compile(r"[=≈<>±×÷∑∫√^{}\\$]")
+ACRONYM = re.compile(r"[(（]\s*([A-Za-z][A-Za-z0-9\-]{1,9})\s*[)）]")
+
+
+def tokens(name: str) -> list[str]:
+    return _WORD.findall(name)
+
+
+def plausible(name: str, max_words: int = 5, inner_words: bool = False) -> bool:
+    """Could this be the name of an idea? Not a sentence, a question, a number, an
+    identifier, a formula, a generic section name, nor something starting with a stopword."""
+    words = tokens(name)
+    if not words or len(words) > max_words or len(name) > 60 or name.endswith(("?", "？", "!")):
+        return False
+    if len(words) == 1 and len(words[0]) < 2:
+        return False
+    lower = [w.lower() for w in words]
+    if lower[0] in STOPWORDS or all(w.isdigit() for w in words) or looks_like_code(name):
+        return False
+    if _MATH_SYMBOLS.search(name):
+        return False
+    if not inner_words and any(w in _INNER_FUNCTION for w in lower[1:-1]):
+        return False
+    if lower[-1] in _INNER_FUNCTION or lower[-1] in ("and", "or", "the", "a", "an", "of"):
+        return False
+    plain = " ".join(lower)
+    if plain in _GENERIC_SECTIONS or plain in _GENERIC_PHRASES or plain in GENERIC_HEADS:
+        return False
+    cjk = "".join(CJK_RUN.findall(name))
+    return not cjk or plausible_cjk(cjk)
+
+
+def plausible_cjk(cjk: str) -> bool:
+    """A run of Chinese that could be a term: short, no particles, verbs or question words."""
+    return (
+        2 <= len(cjk) <= 8
+        and not (set(cjk) & _CJK_FUNCTION)
+        and not (set(cjk) & _CJK_VERBS)
+        and not cjk.startswith(_CJK_QUESTIONS)
+        and cjk not in _CJK_GENERIC
+    )
+
+
+def looks_like_code(name: str) -> bool:
+    """``snake_case``, ``dotted.names``, ``calls()``, dunders and Python keywords."""
+    return bool(_IDENTIFIER.search(name))
+
+
+def camel_case(word: str) -> bool:
+    """``MultiHeadAttention``, ``LazyLinear``, ``torchVision``: a class or variable name, when
+    the word lives in code (``ResNet`` and ``ImageNet`` have the shape too, and live in prose)."""
+    return bool(_CAMEL.match(word))
+
+
+def _clean(part: str) -> str:
+    part = _PARENTHETICAL.sub(" ", part)
+    part = _NUMBERING.sub("", part.strip())
+    part = _SYMBOLS.sub("", part.strip()).strip()
+    words = part.split()
+    while len(words) > 1 and words[0].lower() in ("the", "a", "an"):
+        words = words[1:]
+    while len(words) > 1 and words[0].lower() in _LEADING_MODIFIERS:
+        words = words[1:]
+    while len(words) > 1 and words[-1].lower() in _TRAILING_GENERIC:
+        words = words[:-1]
+    if len(words) > 1 and words[0].lower() == "introduction" and words[1].lower() == "to":
+        words = words[2:]
+    return " ".join(words)
+
+
+def _mixed(part: str) -> list[str]:
+    """A part mixing English and Chinese: both halves when each is a name ("SSH 密钥登录"), else
+    the one that is ("搭建一个 Transformer" is Transformer)."""
+    cjk_runs = CJK_RUN.findall(part)
+    if not cjk_runs or not re.search(r"[A-Za-z]{2}", part):
+        return [part]
+    latin = " ".join(CJK_RUN.sub(" ", part).split())
+    names = [latin] if latin else []
+    cjk = "".join(cjk_runs)
+    for suffix in ("的做法", "做法", "简介", "入门", "基础"):
+        cjk = cjk.removesuffix(suffix)
+    if plausible_cjk(cjk):
+        names.append(cjk)
+    return names
+
+
+def heading_names(heading: str) -> list[str]:
+    """The names a section heading gives: numbering, emoji and generic words dropped, split
+    at ``:``, `` - ``, ``/``, "and": "2.1.4 自注意力" → 自注意力, "R-CNN: Region-Based CNN"
+    → R-CNN, Region-Based CNN; "How to install?" → nothing."""
+    text = heading.lstrip("#").strip()
+    if not text or text.endswith(("?", "？", "!", ":", "：")):
+        return []
+    text = _NUMBERING.sub("", text)
+    names = []
+    for part in _NAME_SPLIT.split(text):
+        part = _clean(part)
+        if not part:
+            continue
+        first = part.split()[0].lower()
+        if first.endswith("ing") and len(part.split()) > 1 and first not in ("embedding",):
+            continue  # "Training CLIP", "Loading models": what a section does, not a name
+        for name in _mixed(part):
+            if plausible(name, max_words=4):
+                names.append(name)
+    return names
+
+
+def generic_heading(heading: str) -> bool:
+    """A heading with a generic part ("✍️ Exercises: Transformers", "Conclusion"): a section
+    every lesson has, whatever it names besides."""
+    text = _NUMBERING.sub("", heading.lstrip("#").strip())
+    parts = [_clean(p).lower() for p in _NAME_SPLIT.split(text)]
+    return any(p in _GENERIC_SECTIONS or p in _GENERIC_PHRASES for p in parts if p)
+
+
+def heading_pairs(heading: str) -> list[tuple[str, str]]:
+    """(short, long) when a heading gives a name and its spelled-out form side by side:
+    "YOLO - You Only Look Once", "F-RCNN - Fast R-CNN", "R-CNN: Region-Based CNN"."""
+    text = _NUMBERING.sub("", heading.lstrip("#").strip())
+    parts = [p.strip() for p in re.split(r"\s+[-–—]+\s+|[:：]\s+", text) if p.strip()]
+    pairs = []
+    for a, b in itertools.pairwise(parts):
+        for short, long in ((a, b), (b, a)):
+            if len(short.split()) == 1 and sum(c.isupper() for c in short) >= 2:
+                letters = [c.lower() for c in short if c.isalnum()]
+                if covers(letters, re.findall(r"[A-Za-z0-9]+", long)):
+                    pairs.append((short, long))
+    return pairs
+
+
+def title_names(title: str, *, paper: bool = False, wikipedia: bool = False) -> list[str]:
+    """The names a title gives. A Wikipedia title is a name ("Attention (machine learning)"
+    gives *Attention*); a paper names what it presents before a colon ("BERT: Pre-training of
+    …"); an article's title parts of up to four words ("Introduction to Neural Networks.
+    Multi-Layered Perceptron", "宫保鸡丁的做法"). A title that is the name of a work ("The
+    Annotated Transformer", "Attention Is All You Need") names no idea."""
+    if wikipedia:
+        title = re.sub(r"\s+[-–—|]\s+Wikipedia.*$", "", title).strip()
+        short = _PARENTHETICAL.sub(" ", title).strip()
+        return [n for n in dict.fromkeys([short, title]) if n]
+    title = _NUMBERING.sub("", title.strip())
+    if paper:
+        head = title.split(":")[0].strip() if ":" in title else ""
+        return [head] if head and plausible(head, max_words=4) else []
+    names = []
+    for part in re.split(r"\s+[-–—|·]+\s+|[:：]\s*|\.\s+|[,，]\s*", title):
+        words = part.split()
+        if len(words) >= 3 and words[0].lower() == "the":
+            continue  # "The Annotated Transformer", "The Compleat Angler"
+        for piece in re.split(r"\s(?:and|&)\s", part):
+            piece = _clean(piece)
+            if not piece or (len(piece.split()) > 1 and _title_sentence(piece)):
+                continue
+            names += [n for n in _mixed(piece) if plausible(n, max_words=4)]
+    return names
+
+
+def _title_sentence(piece: str) -> bool:
+    """ "Attention Is All You Need", "An Image is Worth 16x16 Words": a title that is a clause."""
+    lower = [w.lower() for w in piece.split()]
+    return any(w in ("is", "are", "was", "all", "you", "we", "need", "your") for w in lower)
+
+
+def topic_names(topic: str, acronyms: Iterable[str] = ()) -> list[str]:
+    """The concepts a topic line names: ``bert gpt`` is two (both short names), ``encoder
+    decoder`` one, ``GloVe 词向量`` two, ``what is linear probing?`` one. Annotations in
+    brackets are not names; a line ending in a colon introduces notes and names nothing."""
+    line = topic.strip()
+    if line.endswith((":", "：")):
+        return []
+    asked = _QUESTION.match(line)
+    if asked:
+        line = asked.group(1)
+    known = set(acronyms)
+    names = []
+    line = _PARENTHETICAL.sub(" ", line).strip(" -—#*")
+    for part in filter(None, (p.strip() for p in _TOPIC_SPLIT.split(line))):
+        words = part.split()
+        if 2 <= len(words) <= 3 and all(
+            w.lower() in known or (len(w) <= 4 and w.isalpha() and w.isascii()) for w in words
+        ):
+            names += words
+            continue
+        latin = " ".join(CJK_RUN.sub(" ", part).split())
+        cjk = "".join(CJK_RUN.findall(part))
+        if latin and cjk and re.search(r"[A-Za-z]{2}", latin):
+            names += [latin] + ([cjk] if plausible_cjk(cjk) else [])
+        else:
+            names.append(part)
+    return [n for n in names if plausible(n, max_words=6)]
+
+
+def defined_sentence(sentence: str) -> Iterator[str]:
+    """Names a sentence defines: "A bottleneck layer is a layer that …" gives *bottleneck
+    layer*; "X, also called Y" and "known as Y" give Y; "称为X"/"叫做X" give X."""
+    match = re.match(
+        r"^(?:(?i:an?|the)\s+)?([A-Za-z][\w\-]*(?:\s+[A-Za-z][\w\-]*){0,3})\s+(?:is|are)\s+"
+        r"(?:an?|the)\s+\w+",
+        sentence.strip(),
+    )
+    if match and plausible(match.group(1), max_words=4):
+        yield match.group(1)
+    for found in re.finditer(
+        r"\b(?:called|known as|termed|dubbed|named)\s+(?:the\s+|an?\s+)?"
+        r"((?:[A-Z][\w\-]*|[a-z][a-z\-]+)(?:\s+[A-Za-z][\w\-]*){0,3}?)(?=\s*[,.;:()]|\s+(?:which|that|and|or|is|are)\b)",
+        sentence,
+    ):
+        if plausible(found.group(1), max_words=4):
+            yield found.group(1)
+
+
+_CAPITALISED = re.compile(
+    r"(?<![A-Za-z0-9_\-\[$])[A-Z][A-Z0-9]{1,5}(?:-[A-Z0-9]{1,4})?(?![A-Za-z0-9_\]])"
+)
+_NOT_TERMS = _words("OK TODO FYI PS NB ASAP TBD AM PM US UK EU PDF URL")
+
+
+def capitalised_terms(sentence: str) -> Iterator[str]:
+    """Short names written in capitals in the author's notes ("今天算是正式看CLIP的第一天"):
+    in a learning journal these are the field's acronyms, not shouting."""
+    words = re.findall(r"[A-Za-z]{2,}", sentence)
+    if len(words) >= 3 and sum(w.isupper() for w in words) * 2 > len(words):
+        return  # a title in capitals ("VERY DEEP CONVOLUTIONAL NETWORKS FOR …")
+    for word in _CAPITALISED.findall(sentence):
+        letters = sum(c.isalpha() for c in word)
+        if letters >= 2 and word not in _NOT_TERMS and not word.isdigit():
+            yield word
+
+
+def emphasised(text: str) -> Iterator[str]:
+    """Words set in bold, as tutorials mark a term where they introduce it."""
+    for match in re.finditer(r"\*\*([^*\n`]{2,50})\*\*", text):
+        if match.group(1).strip().endswith((":", "：")):
+            continue
+        for part in re.split(r"[/／,，、]", match.group(1)):
+            name = _clean(part)
+            if name and plausible(name, max_words=4):
+                yield name
+
+
+def acronym_definitions(text: str) -> Iterator[tuple[str, str]]:
+    """(short, long) pairs from "long form (SHORT)", in the manner of Schwartz & Hearst (2003):
+    every letter of the short form in order in the words before the bracket, the first one
+    starting a word; and from Chinese glossed in English, "掩码语言模型（Masked Language Model，
+    MLM）" (both the English and the acronym are names of the Chinese term)."""
+    for match in ACRONYM.finditer(text):
+        short = match.group(1)
+        if sum(c.isupper() for c in short) < 2 or short.isdigit():
+            continue
+        before = text[max(0, match.start() - 120) : match.start()]
+        long = _long_form(short, before)
+        if long:
+            yield short, long
+
+
+def _long_form(short: str, before: str) -> str | None:
+    words = re.findall(r"[A-Za-z0-9]+(?:[-–][A-Za-z0-9]+)*", before.split("\n")[-1])
+    letters = [c.lower() for c in short if c.isalnum()]
+    limit = min(len(letters) + 5, len(letters) * 2)
+    for count in range(1, min(limit, len(words)) + 1):
+        candidate = words[-count:]
+        if covers(letters, candidate):
+            if candidate[0].lower() in _FUNCTION_WORDS:
+                return None
+            return " ".join(candidate)
+    return None
+
+
+def covers(letters: list[str], words: list[str]) -> bool:
+    """Do the short form's letters appear in order in ``words``, the first letter starting the
+    first word, and every word's first letter among them (no idle words but small ones:
+    "Bidirectional Encoder Representations from Transformers" is BERT)?"""
+    text = " ".join(words).lower()
+    if not text or not letters or text[0] != letters[0]:
+        return False
+    position = 0
+    for letter in letters:
+        position = text.find(letter, position)
+        if position < 0:
+            return False
+        position += 1
+    content = [w for w in words if w.lower() not in _FUNCTION_WORDS]  # "… from Transformers"
+    return all(w[0].lower() in letters for w in content) and len(content) <= len(letters)
+
+
+def spells(short: str, words: list[str]) -> bool:
+    """Looser than ``covers``, for a paper's own name against its title: the short form's
+    letters in order through the title's content words, the first starting the first word and
+    most of them starting a word, so "SimCLR" spells "A Simple Framework for Contrastive
+    Learning of Visual Representations"."""
+    content = [w.lower() for w in words if w.lower() not in _FUNCTION_WORDS]
+    letters = [c for c in short.lower() if c.isalnum()]
+    if not content or not letters or content[0][0] != letters[0]:
+        return False
+    text = " ".join(content)
+    starts = {i for i in range(len(text)) if i == 0 or text[i - 1] == " "}
+
+    @functools.cache
+    def best(i: int, position: int) -> int:
+        """Most word-initial letters when matching ``letters[i:]`` from ``position``."""
+        if i == len(letters):
+            return 0
+        found = -1
+        at = text.find(letters[i], position)
+        while at >= 0:
+            rest = best(i + 1, at + 1)
+            if rest >= 0:
+                found = max(found, rest + (at in starts))
+            at = text.find(letters[i], at + 1)
+        return found
+
+    initial = best(1, 1)
+    return initial >= 0 and (initial + 1) * 2 >= len(letters)
+
+
+_GLOSS = re.compile(
+    r"([\u3400-\u4dbf\u4e00-\u9fff]{2,16})\s*[（(]\s*([A-Za-z][^（）()\n]{0,60}?)\s*[）)]"
+)
+_CUT_AFTER = (
+    "称为",
+    "叫做",
+    "也叫",
+    "简称",
+    "通过",
+    "采用",
+    "使用",
+    "一种",
+    "一个",
+    "即",
+    "的",
+    "了",
+    "和",
+    "与",
+    "及",
+    "或",
+)
+_LEADING = set("是")
+
+
+def glosses(text: str) -> Iterator[tuple[str, list[str]]]:
+    """(Chinese term, its English names) where a text glosses one with the other:
+    "自注意力（self-attention，自注意力）", "循环神经网络（Recurrent Neural Network，RNN）".
+    The term is the end of the run of Chinese before the bracket, cut after the last particle
+    or verb ("和残差连接" is 残差连接); the English, each comma-separated name in the bracket."""
+    for match in _GLOSS.finditer(text):
+        term = match.group(1)
+        for cut in _CUT_AFTER:
+            if cut in term[:-1]:
+                term = term[term.rindex(cut) + len(cut) :]
+        while len(term) > 2 and term[0] in _LEADING:
+            term = term[1:]
+        if not plausible_cjk(term):
+            continue
+        names = []
+        for part in re.split(r"[，,、;；]", match.group(2)):
+            part = part.strip()
+            if part and not CJK_RUN.search(part) and plausible(part, max_words=5):
+                names.append(part)
+        if names:
+            yield term, names
+
+
+def person_words(author_fields: Iterable[str], texts: Iterable[str]) -> set[str]:
+    """Lower-cased words of people's names: the authors of the archived documents, and the
+    names in citations ("Graves et al., 2013", "Bahdanau et al.", "(Vaswani, 2017)")."""
+    words: set[str] = set()
+    for field in author_fields:
+        for person in re.split(r"[;,]|\band\b", field or ""):
+            words |= {w.lower() for w in re.findall(r"[^\W\d_]{2,}", person)}
+    for text in texts:
+        for match in re.finditer(
+            r"\b([A-Z][a-z]+)(?:\s+(?:and|&)\s+([A-Z][a-z]+))?\s+et\s+al\b"
+            r"|\(([A-Z][a-z]+)(?:\s+(?:and|&)\s+([A-Z][a-z]+))?,?\s+(?:19|20)\d\d[a-z]?\)",
+            text,
+        ):
+            words |= {w.lower() for w in match.groups() if w}
+    return words
