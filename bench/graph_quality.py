@@ -385,6 +385,8 @@ class CorpusJudge:
 def _count(text: str, name: str) -> int:
     if not name.strip():
         return 0
+    if re.search(r"[\u3400-\u9fff]", name):  # Chinese has no word boundaries to look for
+        return text.count(name.lower())
     pattern = r"(?<![\w])" + re.escape(name.lower()).replace(r"\ ", r"[\s\-_]+") + r"(?![\w])"
     return len(re.findall(pattern, text))
 
@@ -494,13 +496,16 @@ def measure(corpus: Path, vault: Path, top: int = 60) -> Quality:
     view = read_graph(vault)
     quality = evaluate(expect, view)
     ids_of = concept_ids(expect, view)
-    answer = kgnotes(vault, "path", "attention", "CLIP", "--json", check=False)
-    if answer.returncode == 0:
-        result = json.loads(answer.stdout)
+    from kgnotes import pipeline
+    from kgnotes.config import resolve_vault
+    from kgnotes.errors import KgnotesError
+
+    try:  # what `kgnotes path attention CLIP` answers
+        result = pipeline.learning_path(resolve_vault(vault), "attention", "CLIP")
         quality.path = result["path"]
         quality.ladder = check_path(result, ids_of)
-    else:
-        quality.path_error = answer.stderr.strip()
+    except KgnotesError as exc:
+        quality.path_error = str(exc)
     judge = CorpusJudge.load(corpus, expect)
     quality.top = [name for name, _ in view.concepts[:top]]
     for name, aliases in view.concepts[:top]:

@@ -16,6 +16,7 @@ from kgnotes.cli import cli
 from kgnotes.config import resolve_vault
 from tests.graph_corpus import journal as graph_journal
 from tests.graph_corpus import routes as graph_routes
+from tests.real_corpus import CORPUS, add_corpus
 from tests.webserver import Web, standard_routes
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -129,6 +130,18 @@ def graph_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
     web.close()
     assert report.archive is not None and not report.archive.failed_by_reason
     return work / "vault"
+
+
+@pytest.fixture(scope="session")
+def corpus_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``../shared/corpus`` (real pages with their chrome, a journal in the seed's style,
+    expectations) added once with its journal; skipped where the corpus is not (a clone on a
+    user's machine has no ../shared)."""
+    if not (CORPUS / "journal.md").is_file():
+        pytest.skip(f"no development corpus at {CORPUS} (set KGNOTES_TEST_CORPUS to one)")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(socket, "getaddrinfo", _local_only)
+        return add_corpus(CORPUS, tmp_path_factory.mktemp("corpus"), mp)
 
 
 @pytest.fixture

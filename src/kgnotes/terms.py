@@ -86,6 +86,12 @@ _GENERIC_PHRASES = frozenset(
         "external links",
         "what's next",
         "final thoughts",
+        "main idea",
+        "key idea",
+        "basic idea",
+        "core idea",
+        "general idea",
+        "big picture",
     ]
 )
 GENERIC_HEADS = _words(
