@@ -446,10 +446,15 @@ def _fold(found: _Candidates, units: list[Unit], settings: Settings) -> dict[str
     for a, b in found.pairs:
         if key_of(a) in names and key_of(b) in names:
             groups.join(key_of(a), key_of(b))
+    glued: dict[str, str] = {}
     for key in list(names):
         for other in variants(key):
             if other in names:
                 groups.join(key, other)
+        solid = "".join(_stem(w) for w in key.split())  # "pretraining" is "pre-training"
+        if len(solid) > 5 and solid in glued:
+            groups.join(key, glued[solid])
+        glued.setdefault(solid, key)
     for key in list(names):  # "attention mechanism" is attention, "Transformer layer" Transformer
         bare = _bare(key)
         if bare is None:
@@ -829,7 +834,7 @@ def _description(
 _CUE_BEFORE = re.compile(
     r"(?:\b(?:based|builds?|built|building|relies|rely|relying|founded|grounded|draws?)"
     r"(?:\s+\w+)?\s+(?:on|upon)|\bextends|\bextending|\bextension\s+of|\bgeneralizes"
-    r"|\bgeneralises|\bvariant\s+of|\bversion\s+of|\bimproves\s+(?:on|upon))"
+    r"|\bgeneralises|\bvariant\s+of|\bimproves\s+(?:on|upon))"
     r"\s*(?:the\s+|a\s+|an\s+)?(?:original\s+|standard\s+|vanilla\s+)?$",
     re.IGNORECASE,
 )
@@ -876,6 +881,7 @@ _ZH_TOP_AFTER = re.compile(r"^\s*(?:的|之)?基础上")
 _ZH_OF = re.compile(  # 基于 X 的 Y, 基于 X 架构而来的 Y: Y builds on X
     r"^\s*(?:架构|结构|模型|机制|思想|方法|框架)?\s*(?:而来|构建|搭建|设计|实现)?\s*的\s*$"
 )
+ZH_GAP = 6  # Chinese characters between a subject and its verb ("是一个", "模型也是")
 _SUBJECT_GAP = re.compile(r"^[\s\w\-]*$")  # between a subject and its verb: words only
 _PRONOUNS = frozenset({"we", "i", "you", "they", "it", "this", "that", "which", "these", "those"})
 _CLAUSE_END = re.compile(r"[;；。!?！？]|\.\s")
@@ -898,7 +904,7 @@ def _cues_in(
         after = sentence[end:]
         found: list[tuple[str, str, str]] = []
         if _CUE_BEFORE.search(before):
-            found = _subject(spans, i, sentence, "wording", _CLAUSE_END, 8)
+            found = _subject(spans, i, sentence, "wording", _CLAUSE_END, 4)
             if not found and subjectless and not _CLAUSE_END.search(sentence[:start]):
                 found = [("wording", key, s) for s in speaker if s != key]
         elif _USE_BEFORE.search(before):
@@ -975,6 +981,8 @@ def _subject(
             latin_gap = not CJK_RUN.search(between)
             if latin_gap and (len(words) > gap or _PRONOUNS & set(words)):
                 return []
+            if not latin_gap and len("".join(CJK_RUN.findall(between))) > ZH_GAP:
+                return []  # "在 NLU 任务上取得更好效果的模型都是在 BERT 基础上": not NLU
             if latin_gap and kind == "use" and not _SUBJECT_GAP.match(between):
                 return []
             return [(kind, key, other)]

@@ -39,6 +39,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from kgnotes.cjk import CJK_RUN
 from kgnotes.concepts import ConceptIndex, key_of
 
 MAX_PAIRS_PER_UNIT = 30  # the concepts of a text counted for co-occurrence, most mentioned first
@@ -522,21 +523,32 @@ class _Facts:
                 set(self.index.mentions[low][unit].sentences)
                 & set(self.index.mentions[high][unit].sentences)
             )
-            shared = [n for n in shared if not self.index.sentences[unit][n].startswith("#")]
-            if shared:
-                self._add(found, unit, shared[0])
+            quotable = [n for n in shared if _quotable(self.index.sentences[unit][n])]
+            if quotable:
+                self._add(found, unit, quotable[0])
         for unit in ranked:  # no sentence names both: where the later one's text names the first
             if found:
                 break
-            for number in self.index.mentions[low][unit].sentences[:1]:
+            lines = self.index.mentions[low][unit].sentences
+            for number in [n for n in lines if _quotable(self.index.sentences[unit][n])][:1]:
                 self._add(found, unit, number)
         return list(found.values())[:EVIDENCE_PER_EDGE]
 
     def _add(self, found: dict[str, dict[str, str]], unit: int, number: int) -> None:
         sentence = re.sub(r"\*\*|__", "", self.index.sentences[unit][number])  # Markdown bold
+        sentence = re.sub(r"^(?:[-*+>]|\d+\.)\s+", "", sentence)  # a list item's marker
         if len(sentence) > 300:
             sentence = sentence[:297].rstrip() + "…"
         found.setdefault(sentence, {"source": self.index.units[unit].label, "sentence": sentence})
+
+
+def _quotable(sentence: str) -> bool:
+    """A sentence worth quoting as evidence: prose, not a heading, table row or link list."""
+    if sentence.startswith(("#", "|", "`")) or "http" in sentence or " | " in sentence:
+        return False
+    if CJK_RUN.search(sentence):
+        return 10 <= len(sentence) <= 300
+    return 5 <= len(sentence.split()) <= 80
 
 
 def _by_pair(cues: list[tuple[str, str, int, int]]) -> dict[tuple[str, str], list[tuple[int, int]]]:
