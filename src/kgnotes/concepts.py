@@ -88,27 +88,19 @@ def key_of(name: str) -> str:
     """The folded form that identifies a concept: ``Self-Attention`` and ``self attentions``
     both give ``self attention``; ``GPT-3`` gives ``gpt``; ``language modelling`` gives
     ``language model``."""
-    words = compounds([fold(t) for t in _TOKEN.findall(name)])
+    words = [fold(t) for t in _TOKEN.findall(name)]
     while len(words) > 1 and words[-1].isdigit() and len(words[-2]) >= 3 and words[-2].isalpha():
         words.pop()  # GPT-3, VGG 16, CIFAR-10: a version of the thing named before it
     return " ".join(words)
 
 
-_VERB_PREFIXES = frozenset(["fine", "pre", "post", "re", "co", "over", "under"])
 _VERB_ENDINGS = ("ing", "ed", "es", "e", "s")
-
-
-def compounds(words: list[str]) -> list[str]:
-    """Folded words with the verb after a prefix stemmed, so *fine-tuning*, *fine-tune* and
-    *fine-tuned* (and *pre-training*, *pre-trained*) are one name."""
-    for i in range(1, len(words)):
-        if words[i - 1] in _VERB_PREFIXES:
-            words[i] = _stem(words[i])
-    return words
 
 
 @functools.lru_cache(maxsize=20_000)
 def _stem(word: str) -> str:
+    """A word without its verb ending, to compare glued and spaced spellings
+    ("pretraining" and "pre-training") — not to match text."""
     for ending in _VERB_ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             return word[: -len(ending)]
@@ -588,7 +580,7 @@ class Matcher:
     def spans(self, text: str) -> list[tuple[str, int, int]]:
         """(concept key, start, end) of each name, in order, leftmost-longest."""
         text = prose.without_code_spans(text)
-        folded = compounds(list(map(fold, _TOKEN.findall(text))))
+        folded = list(map(fold, _TOKEN.findall(text)))
         starts = [i for i, word in enumerate(folded) if word in self.by_first]
         found = []
         if starts:  # offsets only for texts that name something
@@ -858,7 +850,7 @@ _CUE_WORDS = re.compile(  # a quick test for the wording the patterns above look
     r"|extending|extension|generali[sz]es|variant|version|improves|uses?|used|employs?|consists"
     r"|composed|made|stacks?|combines?|adopts?|leverages?|utili[sz]es|trained|trains?)\b"
     r"|foundation|basis|backbone|precursor|基于|建立在|基础|使用|采用|利用|引入|通过|基座|开创之作"
-    r"|开端|前身|雏形",
+    r"|开端|前身|雏形|为基础|为基座|为核心",
     re.IGNORECASE,
 )
 _ZH_BASED = re.compile(r"(?:基于|建立在)\s*$")
@@ -877,6 +869,10 @@ _FOUNDATION_BEFORE = re.compile(
 _ZH_BY = re.compile(r"通过(?:预训练任务|任务|训练)?\s*$")  # 通过 MLM 来学习: by means of MLM
 _ZH_TOPIC = re.compile(r"^\s*(?:是|采用|使用|就是|则是)")  # a sentence's topic, then what it is
 _ZH_ON_TOP = re.compile(r"在\s*$")  # 在 X 的基础上
+_ZH_TAKING = re.compile(r"以\s*$")  # 以 X 为基础
+_ZH_AS_BASE = re.compile(
+    r"^\s*(?:架构|模型)?\s*为(?:基础|基座|核心|骨干|基座模型)[^，,。；]{0,4}?的?\s*"
+)
 _ZH_TOP_AFTER = re.compile(r"^\s*(?:的|之)?基础上")
 _ZH_OF = re.compile(  # 基于 X 的 Y, 基于 X 架构而来的 Y: Y builds on X
     r"^\s*(?:架构|结构|模型|机制|思想|方法|框架)?\s*(?:而来|构建|搭建|设计|实现)?\s*的\s*$"
@@ -885,7 +881,7 @@ ZH_GAP = 6  # Chinese characters between a subject and its verb ("是一个", "�
 _SUBJECT_GAP = re.compile(r"^[\s\w\-]*$")  # between a subject and its verb: words only
 _PRONOUNS = frozenset({"we", "i", "you", "they", "it", "this", "that", "which", "these", "those"})
 _CLAUSE_END = re.compile(r"[;；。!?！？]|\.\s")
-_ZH_CLAUSE_END = re.compile(r"[，,;；。!?！？：:]")
+_ZH_CLAUSE_END = re.compile(r"[，,、;；。!?！？：:]")
 
 
 def _cues_in(
@@ -904,7 +900,7 @@ def _cues_in(
         after = sentence[end:]
         found: list[tuple[str, str, str]] = []
         if _CUE_BEFORE.search(before):
-            found = _subject(spans, i, sentence, "wording", _CLAUSE_END, 4)
+            found = _subject(spans, i, sentence, "wording", _CLAUSE_END, 2)
             if not found and subjectless and not _CLAUSE_END.search(sentence[:start]):
                 found = [("wording", key, s) for s in speaker if s != key]
         elif _USE_BEFORE.search(before):
@@ -920,6 +916,13 @@ def _cues_in(
                 found = _subject(spans, i, sentence, kind, _ZH_CLAUSE_END, 12)
             if not found and spans[0][0] != key and _ZH_TOPIC.match(sentence[spans[0][2] :]):
                 found = [(kind, key, spans[0][0])]  # "BERT 是…模型，通过 MLM 来学习": its topic
+        elif _ZH_TAKING.search(before) and _ZH_AS_BASE.match(after):  # 以 X 为基础的 Y
+            base = _ZH_AS_BASE.match(after)
+            later = next((sp for sp in spans[i + 1 :] if sp[1] >= end + base.end()), None)
+            if later and later[0] != key and not _ZH_CLAUSE_END.search(sentence[end : later[1]]):
+                found = [("wording", key, later[0])]
+            else:
+                found = _subject(spans, i, sentence, "wording", _ZH_CLAUSE_END, 12)
         elif _ZH_ON_TOP.search(before) and _ZH_TOP_AFTER.match(after):
             found = _subject(spans, i, sentence, "wording", _ZH_CLAUSE_END, 12)
             if not found and i + 1 < len(spans) and re.match(
@@ -992,7 +995,7 @@ def _subject(
 def _cue_start(sentence: str, start: int) -> int:
     """Where the wording before a name begins (the verb), for measuring the subject's gap."""
     before = sentence[max(0, start - 60) : start]
-    for pattern in (_CUE_BEFORE, _USE_BEFORE, _ZH_BASED, _ZH_USE, _ZH_BY, _ZH_ON_TOP):
+    for pattern in (_CUE_BEFORE, _USE_BEFORE, _ZH_BASED, _ZH_USE, _ZH_BY, _ZH_TAKING, _ZH_ON_TOP):
         match = pattern.search(before)
         if match:
             return start - len(before) + match.start()

@@ -376,8 +376,9 @@ def _title_sentence(piece: str) -> bool:
 
 def topic_names(topic: str, acronyms: Iterable[str] = ()) -> list[str]:
     """The concepts a topic line names: ``bert gpt`` is two (both short names), ``encoder
-    decoder`` one, ``GloVe 词向量`` two, ``what is linear probing?`` one. Annotations in
-    brackets are not names; a line ending in a colon introduces notes and names nothing."""
+    decoder`` one, ``GloVe 词向量`` two, ``what is linear probing?`` one, ``attention as soft
+    dictionary lookup`` one (attention). Annotations in brackets are not names; a line ending
+    in a colon introduces notes and names nothing."""
     line = topic.strip()
     if line.endswith((":", "：")):
         return []
@@ -399,8 +400,18 @@ def topic_names(topic: str, acronyms: Iterable[str] = ()) -> list[str]:
         if latin and cjk and re.search(r"[A-Za-z]{2}", latin):
             names += [latin] + ([cjk] if plausible_cjk(cjk) else [])
         else:
-            names.append(part)
+            names.append(_before_description(part))
     return [n for n in names if plausible(n, max_words=6)]
+
+
+def _before_description(part: str) -> str:
+    """"attention as soft dictionary lookup" names *attention*: a topic line that describes
+    its subject names what comes before the first small word."""
+    words = part.split()
+    for i, word in enumerate(words[1:], start=1):
+        if word.lower() in _INNER_FUNCTION:
+            return " ".join(words[:i])
+    return part
 
 
 def defined_sentence(sentence: str) -> Iterator[str]:
