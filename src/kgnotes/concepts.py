@@ -41,6 +41,7 @@ _PRESENTS = re.compile(
     r"\b(?:[Ii]ntroduces|[Pp]resents|[Dd]escribes|[Pp]roposes|[Tt]rains|[Ww]e\s+(?:introduce|"
     r"present|propose|describe))\s+(?:the\s+|a\s+|an\s+)?([A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3})"
 )
+_CALLED = re.compile(r"\b(?:called|named|dubbed|termed)\s+([A-Z][A-Za-z0-9\-]*[A-Z0-9][\w\-]*)")
 _GENUS_AFTER = re.compile(
     r"^\s*(?:\([^)]{0,40}\)\s*)?(?:,\s*(?:which\s+is\s+)?|\s+(?:is|are|was)\s+"
     r"(?:essentially\s+|basically\s+|simply\s+|just\s+|also\s+)?|\s*(?:是|为)\s*)"
@@ -365,6 +366,7 @@ def _presented(unit: Unit, text: str) -> list[str]:
     YOLO, when the abstract writes YOLO)."""
     names = terms.title_names(unit.title or "", paper=True)
     names += [m.group(1) for m in _PRESENTS.finditer(text) if terms.plausible(m.group(1), 4)]
+    names += [m.group(1) for m in _CALLED.finditer(text[:600])]  # "… a new model called BERT"
     head = (unit.title or "").split(":")[0]
     words = re.findall(r"[A-Za-z0-9]+", head)
     for short in set(re.findall(r"\b[A-Z][A-Za-z0-9\-]{1,9}\b", text)):
