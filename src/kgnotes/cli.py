@@ -189,6 +189,24 @@ def index(vault: VaultPaths, rebuild: bool) -> None:
     show_default=True,
     help="Rank by both, or by meaning or by words alone.",
 )
+@click.option(
+    "--reading",
+    type=click.Choice(["unread", "partial", "read"]),
+    help="Only links your notes say you have not read, not finished, or read.",
+)
+@click.option(
+    "--quality",
+    type=click.Choice(["positive", "negative"]),
+    help="Only links your notes praise, or find wanting.",
+)
+@click.option(
+    "--link-kind",
+    type=click.Choice(["article", "paper", "video", "wiki", "pdf", "other"]),
+    help="Only links of this kind.",
+)
+@click.option(
+    "--no-filters", is_flag=True, help="Do not let words of the query turn filters on."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 @_errors_to_messages
@@ -200,16 +218,26 @@ def search(
     since: Any,
     until: Any,
     mode: str,
+    reading: str | None,
+    quality: str | None,
+    link_kind: str | None,
+    no_filters: bool,
     as_json: bool,
 ) -> None:
     """Find notes and sources by meaning and by words (Chinese too).
+
+    Words that describe your own notes turn filters on, and say so: "the video I found very
+    helpful about self-attention" keeps videos your notes call helpful, "没看完的" links you did
+    not finish, "added on 7-16" the link a note says you added that day.
 
     \b
     Examples:
       kgnotes search "which article explained multi-head attention"
       kgnotes search 多头 --kind note --since 2024-07-01 --json
+      kgnotes search "the word2vec page I said was badly written"
+      kgnotes search transformer --reading partial --link-kind article
     """
-    from kgnotes import output, pipeline
+    from kgnotes import facets, output, pipeline
     from kgnotes.search import SearchOptions
 
     options = SearchOptions(
@@ -218,8 +246,20 @@ def search(
         since=since.date().isoformat() if since else None,
         until=until.date().isoformat() if until else None,
         mode=mode,
+        reading=reading,
+        quality=quality,
+        link_kind=link_kind,
+        facets=not no_filters,
     )
     found = pipeline.search(vault, query, options)
+    asked = facets.with_options(
+        facets.read_query(query) if options.facets else facets.Facets((), query),
+        reading=reading,
+        quality=quality,
+        kind=link_kind,
+    )
+    if asked.facets:  # say which words turned which filter on
+        click.echo(facets.describe(asked), err=as_json)
     click.echo(output.to_json(found) if as_json else "\n".join(output.search_lines(found)))
 
 

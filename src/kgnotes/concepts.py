@@ -42,11 +42,13 @@ _PRESENTS = re.compile(
     r"present|propose|describe))\s+(?:the\s+|a\s+|an\s+)?([A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3})"
 )
 _CALLED = re.compile(r"\b(?:called|named|dubbed|termed)\s+([A-Z][A-Za-z0-9\-]*[A-Z0-9][\w\-]*)")
+# "X is a …", "X, a …", "X 是一种 …"; "X is the …" describes rather than defines
 _GENUS_AFTER = re.compile(
-    r"^\s*(?:\([^)]{0,40}\)\s*)?(?:,\s*(?:which\s+is\s+)?|\s+(?:is|are|was)\s+"
+    r"^\s*(?:\([^)]{0,40}\)\s*)?(?:(?P<comma>,)\s*(?:which\s+is\s+)?|\s+(?:is|are|was)\s+"
     r"(?:essentially\s+|basically\s+|simply\s+|just\s+|also\s+)?|\s*(?:是|为)\s*)"
-    r"(?:(?:an?|the)\s|一种|一个|一类)\s*"
+    r"(?:an?\s|一种|一个|一类)\s*"
 )
+_LEAD = re.compile(r"^\s*(?:(?:the|a|an)\s+|[A-Z][a-z]+s\s+(?:the\s+|a\s+|an\s+)?)?$", re.I)
 _GENUS_END = re.compile(
     r"[,.;:!?，。；：（(]|\s(?:that|which|who|where|with|trained|pre-trained|for|to|on|by|from|"
     r"using|in|of\s+the)\s"
@@ -264,8 +266,15 @@ def prepare(units: list[Unit]) -> tuple[list[Unit], Counter[str]]:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences and lines, for evidence and for what co-occurs closely."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    """Sentences and lines, for evidence and for what co-occurs closely. A heading stays one
+    line, numbering and all ("## 14.8.2. Fast R-CNN")."""
+    found = []
+    for line in text.splitlines():
+        if line.lstrip().startswith("#"):
+            found.append(line.strip())
+        else:
+            found += [s.strip() for s in _SENTENCE_END.split(line) if s and s.strip()]
+    return [s for s in found if s]
 
 
 class _Candidates:
@@ -292,7 +301,7 @@ class _Candidates:
             if unit.owner_type == "document":
                 self._document(unit, plain, said)
         acronyms |= {w.lower() for u in units for w in _CAPITALS.findall(u.text)}
-        self.pairs += _translations(units)
+        self.pairs += _translations(units, sentences)
         for unit in units:
             for topic in unit.topics:
                 self.names += [(n, "topic") for n in terms.topic_names(topic, acronyms)]
@@ -342,22 +351,36 @@ _LANGUAGE_SEGMENT = re.compile(
 )
 
 
-def _translations(units: list[Unit]) -> list[tuple[str, str]]:
-    """(name, name) from the titles of one page in two languages, where a site keeps a
-    translation at the same address with a language folder ("/lessons/embeddings.html" and
-    "/zh/lessons/embeddings.html": *Embeddings* is 嵌入). Only titles that give one name each."""
-    by_path: dict[str, list[Unit]] = defaultdict(list)
-    for unit in units:
+def _translations(units: list[Unit], sentences: list[list[str]]) -> list[tuple[str, str]]:
+    """(name, name) from one page in two languages, where a site keeps a translation at the
+    same address with a language folder ("/lessons/embeddings.html" and
+    "/zh/lessons/embeddings.html"): their titles (*Embeddings* is 嵌入), and their headings
+    side by side when the two have as many ("Residual Blocks" is 残差块). Only where each
+    side gives one name, in two scripts."""
+    by_path: dict[str, list[int]] = defaultdict(list)
+    for number, unit in enumerate(units):
         if unit.owner_type == "document" and unit.title and "://" in unit.label:
-            by_path[_LANGUAGE_SEGMENT.sub("", unit.label.split("#")[0])].append(unit)
+            by_path[_LANGUAGE_SEGMENT.sub("", unit.label.split("#")[0])].append(number)
     pairs = []
     for versions in by_path.values():
-        if len(versions) != 2 or versions[0].label == versions[1].label:
+        if len(versions) != 2 or units[versions[0]].label == units[versions[1]].label:
             continue
-        names = [terms.title_names(u.title or "") for u in versions]
-        if all(len(n) == 1 for n in names) and key_of(names[0][0]) != key_of(names[1][0]):
-            pairs.append((names[0][0], names[1][0]))
+        a, b = versions
+        lines = [(units[a].title or "", units[b].title or "")]
+        heads = [[x for x in sentences[v] if x.startswith("#")] for v in versions]
+        if len(heads[0]) == len(heads[1]):
+            lines += list(zip(*heads, strict=True))
+        for one, other in lines:
+            names = [terms.title_names(one), terms.title_names(other)]
+            if lines[0] != (one, other):
+                names = [terms.heading_names(one), terms.heading_names(other)]
+            if all(len(n) == 1 for n in names) and _scripts_differ(names[0][0], names[1][0]):
+                pairs.append((names[0][0], names[1][0]))
     return pairs
+
+
+def _scripts_differ(a: str, b: str) -> bool:
+    return bool(CJK_RUN.search(a)) != bool(CJK_RUN.search(b))
 
 
 def _presented(unit: Unit, text: str) -> list[str]:
@@ -758,6 +781,8 @@ def _genera(
         if i > 0 and len(sentence[:start].split()) > 4:
             break  # the subject comes first, after a few words at most ("The resulting …")
         after = _GENUS_AFTER.match(sentence[end:])
+        if after and after.group("comma") and not _LEAD.match(sentence[:start]):
+            break  # "In the RNN encoder-decoder, a …" is no apposition: only "Trains X, a …"
         if after:
             window = sentence[end + after.end() :]
             stop = _GENUS_END.search(window)

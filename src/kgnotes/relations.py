@@ -47,6 +47,9 @@ MIN_SHARED = 2  # texts that must name both concepts of a builds_on edge, unless
 MIN_SENTENCES = 2  # sentences naming both, to tie a pair with no statement between them
 KEEP = 1.0  # evidence an edge needs, and by more than the evidence against it
 KEEP_STATISTICAL = 1.25
+KEEP_CLOSE = 0.75  # for a close pair, the order things come in may decide alone
+CLOSE_TEXTS = 3
+CLOSE_SENTENCES = 3
 MARGIN = 0.5
 RELATED_NPMI = 0.3
 RELATED_PER_CONCEPT = 5
@@ -78,7 +81,10 @@ def relate(index: ConceptIndex) -> list[Relation]:
         for low, high in ((a, b), (b, a)):
             votes, against = facts.votes(low, high), facts.votes(high, low)
             weight, contra = _weight(votes), _weight(against)
-            enough = weight >= _needed(votes) and weight - contra >= MARGIN
+            needed = _needed(votes)
+            if needed > KEEP and _close(facts, a, b) and not _stated(votes):
+                needed = KEEP_CLOSE  # named together again and again: their order says enough
+            enough = weight >= needed and weight - contra >= MARGIN
             if enough and _grounded(votes, facts, a, b):
                 candidates.append(
                     Relation(
@@ -93,6 +99,16 @@ def relate(index: ConceptIndex) -> list[Relation]:
     builds_on = _acyclic(candidates)
     linked = {frozenset((r.source, r.target)) for r in builds_on}
     return builds_on + _related(facts, linked)
+
+
+def _stated(votes: list[Vote]) -> bool:
+    return any(label.startswith(STATED_LABELS) for label, _ in votes)
+
+
+def _close(facts: _Facts, a: str, b: str) -> bool:
+    """Named together in several texts and sentences: a pair the texts keep tying together."""
+    pair = (a, b) if a < b else (b, a)
+    return facts.together[pair] >= CLOSE_TEXTS and facts.sentences_together[pair] >= CLOSE_SENTENCES
 
 
 def _needed(votes: list[Vote]) -> float:
@@ -121,7 +137,7 @@ def _grounded(votes: list[Vote], facts: _Facts, a: str, b: str) -> bool:
     pair = (a, b) if a < b else (b, a)
     if facts.together[pair] < MIN_SHARED:
         return False
-    if any(label.startswith("asymmetry") for label, _ in votes):
+    if any(label.startswith("asymmetry") for label, _ in votes) or _close(facts, a, b):
         return True
     return facts.sentences_together[pair] >= MIN_SENTENCES and any(
         label.startswith("chronology") for label, _ in votes
@@ -322,13 +338,17 @@ class _Facts:
 
     @functools.cached_property
     def dates(self) -> dict[str, str]:
-        """Concept → the date of the first paper that presents it."""
+        """Concept → the date of the first paper that presents it; where no paper says it
+        presents the concept, the first paper whose title or abstract names it (of the papers
+        the journal links, the earliest to speak of an idea is as near as the archive gets to
+        when it came)."""
         units = self.index.units
-        found = {}
-        for key, where in self.defines_of.items():
-            papers = [units[u].published for u in where if units[u].published]
-            if papers:
-                found[key] = min(papers)
+        found: dict[str, str] = {}
+        for key, where in self.index.mentions.items():
+            presenting = [units[u].published for u in self.defines_of[key] if units[u].published]
+            naming = [units[u].published for u in where if units[u].paper and units[u].published]
+            if presenting or naming:
+                found[key] = min(presenting or naming)  # type: ignore[type-var]
         return found
 
     def _chronology(self, low: str, high: str) -> list[Vote]:

@@ -19,12 +19,18 @@ if TYPE_CHECKING:  # the store pulls in the journal parser; a search server clie
     from kgnotes.store import ChunkDetail, Store
 
 RRF_K = 60
-# The bundled English model reads Chinese poorly and drifts on exact terms, so its ranking
-# counts for less: on bench/search_quality.py's 56 queries, weights 1.0/1.0 made hybrid worse
-# than lexical alone (nDCG@10 0.776 vs 0.798); 0.4/1.0 beats both (0.808).
-DENSE_WEIGHT = 0.4
-LEXICAL_WEIGHT = 1.0
-CANDIDATES = 200
+# Weights of the passage rankings, fused by reciprocal rank; chosen on the real pages of
+# ../shared/corpus and checked on bench/search_quality.py's own corpus (README, "Figures").
+# A query with Chinese in it leans on the multilingual model: the English one reads it poorly.
+WEIGHTS = {  # (full text, English model, multilingual model, through concepts)
+    "en": (1.0, 0.8, 0.4, 0.0),
+    "zh": (1.0, 0.2, 0.2, 1.0),
+}
+ENTRY_WEIGHT = 0.7  # a journal entry repeats what the source's profile says: sources first…
+FACET_BOOST = 2.0  # …unless the query speaks of the journal; links its words describe, first
+CONCEPTS_THROUGH = 3  # concepts a Chinese query is matched to, for the sources about them
+_JOURNAL_WORDS = re.compile(r"\b(?:I|my|me|mine)\b|我")
+CANDIDATES = 500
 KINDS = {"entry": "note", "document": "source", "concept": "concept"}
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _COMMON_WORDS = (  # not worth marking in a snippet
@@ -41,67 +47,155 @@ class SearchOptions:
     since: str | None = None  # YYYY-MM-DD
     until: str | None = None
     mode: str = "hybrid"  # or "dense" / "lexical" alone, to compare them
+    multilingual: str | None = None  # the model that reads across languages, if any
+    reading: str | None = None  # unread | partial | read: what the journal says of the link
+    quality: str | None = None  # positive | negative
+    link_kind: str | None = None  # article, paper, video, wiki, pdf, other
+    facets: bool = True  # let the query's words turn filters on ("the video I …")
 
 
 def search(store: Store, model: str, query: str, options: SearchOptions) -> list[dict[str, Any]]:
     """The best entries and sources for ``query``, best first.
 
-    Each ranking of passages is first collapsed to a ranking of owners (an entry or a source
-    at its best passage), so a long source with many passages cannot crowd the list; the owner
-    rankings are then fused by reciprocal rank, each weighted.
+    Phrases that describe the journal's own notes ("the video I found very helpful", "没看完的")
+    become filters on what the journal recorded about each link (see ``facets.py``) and leave
+    the ranking. Each ranking of passages — full text, the English model over every passage,
+    the multilingual model over the journal and each source's profile — is first collapsed to
+    a ranking of owners (an entry or a source at its best passage), so a long source with many
+    passages cannot crowd the list; the owner rankings are then fused by reciprocal rank, each
+    weighted by the query's language.
     """
-    rankings: list[tuple[float, list[int]]] = []
+    from kgnotes import facets as facets_
+
+    asked = facets_.with_options(
+        facets_.read_query(query) if options.facets else facets_.Facets((), query),
+        reading=options.reading,
+        quality=options.quality,
+        kind=options.link_kind,
+    )
+    chosen = [f for f in asked.facets if f.words.startswith("--")]  # options filter…
+    described = [f for f in asked.facets if not f.words.startswith("--")]  # …words lift
+    allowed = _allowed(store, chosen) if chosen else None
+    lifted = _allowed(store, described) if described else None
+    text = asked.rest
+    language = "zh" if CJK_RUN.search(text) else "en"
+    lexical, dense, multilingual, through = WEIGHTS[language]
+    depth = None if allowed is not None else CANDIDATES
+    rankings: list[tuple[float, list[tuple[str, int]], bool]] = []  # (weight, owners, lexical)
+    chunk_rankings: list[tuple[float, list[int]]] = []
     if options.mode in ("hybrid", "dense"):
-        rankings.append((DENSE_WEIGHT, _dense(store, model, query)))
+        chunk_rankings.append((dense, _dense(store, model, text, depth)))
+        if options.multilingual:
+            chunk_rankings.append((multilingual, _dense(store, options.multilingual, text, depth)))
+            if through and options.mode == "hybrid":
+                rankings.append(
+                    (through, _through_concepts(store, options.multilingual, text), False)
+                )
+    lexical_ranking: list[int] = []
     if options.mode in ("hybrid", "lexical"):
-        rankings.append((LEXICAL_WEIGHT, store.lexical_matches(fts_query(query), CANDIDATES)))
-    details = store.chunk_details(list({c for _, ranking in rankings for c in ranking}))
-    fused: dict[tuple[str, int], float] = {}
+        lexical_ranking = store.lexical_matches(fts_query(text), depth or 100_000)
+        chunk_rankings.append((lexical, lexical_ranking))
+    details = store.chunk_details(list({c for _, ranking in chunk_rankings for c in ranking}))
     best: dict[tuple[str, int], ChunkDetail] = {}
-    for weight, ranking in rankings:
+    for weight, ranking in chunk_rankings:
         owners: dict[tuple[str, int], None] = {}  # in order of first appearance
         for chunk_id in ranking:
             detail = details.get(chunk_id)
             if detail is None or not _wanted(detail, options):
                 continue
             owner = (detail.owner_type, detail.owner_id)
-            if owner not in owners:
-                owners[owner] = None
-                best.setdefault(owner, detail)
-        for rank, owner in enumerate(owners):
-            fused[owner] = fused.get(owner, 0.0) + weight / (RRF_K + rank + 1)
+            owners.setdefault(owner, None)
+            best.setdefault(owner, detail)
+        rankings.append((weight, list(owners), weight == lexical and ranking is lexical_ranking))
+    journal = bool(described) or bool(_JOURNAL_WORDS.search(query))
+    fused: dict[tuple[str, int], float] = {}
+    for weight, owners_ranked, by_words in rankings:
+        rank = 0
+        for owner in owners_ranked:
+            if owner not in best or (allowed is not None and owner not in allowed):
+                continue
+            share = weight / (RRF_K + rank + 1)
+            if owner[0] == "entry" and not journal and not by_words:
+                share *= ENTRY_WEIGHT  # short notes sit near every query in meaning
+            fused[owner] = fused.get(owner, 0.0) + share
+            rank += 1
+    for owner in fused:
+        if lifted and owner in lifted:
+            fused[owner] += FACET_BOOST / (RRF_K + 1)
     ranked = sorted(fused.items(), key=lambda item: -item[1])[: options.limit]
-    return [_result(score, best[owner], query) for owner, score in ranked]
+    return [_result(score, best[owner], text) for owner, score in ranked]
 
 
-def _dense(store: Store, model: str, query: str) -> list[int]:
+def _through_concepts(store: Store, model: str, text: str) -> list[tuple[str, int]]:
+    """Owners by way of the concept graph: the concepts nearest the query (by their names,
+    aliases and description, in any language), then the sources about each and those that
+    mention it most — so 零样本图像分类 finds the English pages about zero-shot classification."""
+    import numpy as np
+
+    rows, matrix = _vectors(store, model)
+    concepts = [i for i, row in enumerate(rows) if row[1] == "concept"]
+    if not concepts:
+        return []
+    scores = matrix[concepts] @ embed.encode(model, [text])[0]
+    mentions = store.concept_mentions()
+    found: dict[tuple[str, int], tuple[int, bool, int]] = {}
+    for rank, i in enumerate(np.argsort(-scores)[:CONCEPTS_THROUGH]):
+        for kind, owner, count, about in mentions.get(rows[concepts[i]][2], []):
+            found.setdefault((kind, owner), (rank, not about, -count))
+    return sorted(found, key=lambda owner: found[owner])
+
+
+def _allowed(store: Store, facets: list[Any]) -> set[tuple[str, int]] | None:
+    """The entries and sources whose links match every facet: a source by its own link, an
+    entry by any link it mentions. None when nothing matches (the facets are then ignored
+    rather than leave the user with no answer)."""
+    from kgnotes.annotations import fold
+
+    owners = store.link_owners()
+    allowed: set[tuple[str, int]] = set()
+    for link in store.links():
+        reading, quality, added = fold(link.notes)
+        found = {
+            "reading": reading,
+            "quality": quality,
+            "kind": link.kind,
+            "added": added.isoformat()[5:] if added else None,
+        }
+        if all(found.get(f.field) == f.value for f in facets):
+            documents, entries = owners.get(link.id, (set(), set()))
+            allowed |= {("document", d) for d in documents} | {("entry", e) for e in entries}
+    return allowed or None
+
+
+def _dense(store: Store, model: str, query: str, depth: int | None = CANDIDATES) -> list[int]:
     import numpy as np
 
     rows, matrix = _vectors(store, model)
     if not rows:
         return []
     scores = matrix @ embed.encode(model, [query])[0]
-    if len(scores) > CANDIDATES:  # the best few, without sorting every score
-        top = np.argpartition(-scores, CANDIDATES)[:CANDIDATES]
+    if depth and len(scores) > depth:  # the best few, without sorting every score
+        top = np.argpartition(-scores, depth)[:depth]
         order = top[np.argsort(-scores[top], kind="stable")]
     else:
         order = np.argsort(-scores, kind="stable")
     return [rows[i][0] for i in order]
 
 
-_loaded: list[Any] = []  # [connection, model, data_version, rows, matrix] of the last load
+_loaded: dict[str, list[Any]] = {}  # model → [connection, data_version, rows, matrix]
 
 
 def _vectors(store: Store, model: str) -> tuple[list[tuple[int, str, int, bytes]], Any]:
-    """Every chunk vector as one matrix, kept while the database is unchanged (a long-lived
-    ``kgnotes serve`` then answers without reading them again). ``PRAGMA data_version`` is
-    per connection, so the cache is tied to the connection object itself."""
+    """Every chunk vector of a model as one matrix, kept while the database is unchanged (a
+    long-lived ``kgnotes serve`` then answers without reading them again). ``PRAGMA
+    data_version`` is per connection, so the cache is tied to the connection object itself."""
     version = store.data_version()
-    if _loaded and _loaded[0] is store.db and _loaded[1] == model and _loaded[2] == version:
-        return _loaded[3], _loaded[4]
+    cached = _loaded.get(model)
+    if cached and cached[0] is store.db and cached[1] == version:
+        return cached[2], cached[3]
     rows = store.chunk_vectors(model)
     matrix = _matrix(rows) if rows else None
-    _loaded[:] = [store.db, model, version, rows, matrix]
+    _loaded[model] = [store.db, version, rows, matrix]
     return rows, matrix
 
 

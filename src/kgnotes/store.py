@@ -703,12 +703,16 @@ class Store:
         self.db.executemany("DELETE FROM chunks WHERE id = ?", [(i,) for i in ids])
         self.db.executemany("DELETE FROM chunk_text WHERE rowid = ?", [(i,) for i in ids])
 
-    def hashes_without_vectors(self, model: str) -> list[tuple[str, str]]:
-        """(hash, text) of chunks the model has not embedded yet, each hash once."""
+    def hashes_without_vectors(
+        self, model: str, profiles: bool = False
+    ) -> list[tuple[str, str]]:
+        """(hash, text) of chunks the model has not embedded yet, each hash once; with
+        ``profiles``, only the journal's passages and each source's first (its profile)."""
+        only = "AND (c.owner_type = 'entry' OR c.position = 0)" if profiles else ""
         rows = self.db.execute(
-            """SELECT c.hash, MIN(c.text) FROM chunks c
+            f"""SELECT c.hash, MIN(c.text) FROM chunks c
                WHERE NOT EXISTS (SELECT 1 FROM vectors v WHERE v.model = ? AND v.hash = c.hash)
-               GROUP BY c.hash""",
+               {only} GROUP BY c.hash""",
             (model,),
         )
         return [(r[0], r[1]) for r in rows]
@@ -1064,6 +1068,16 @@ class Store:
             )
             for r in rows
         ]
+
+    def link_owners(self) -> dict[int, tuple[set[int], set[int]]]:
+        """Link id → (its documents, the journal entries that mention it), for search filters
+        on what the journal said about a link."""
+        owners: dict[int, tuple[set[int], set[int]]] = {}
+        for r in self.db.execute("SELECT id, link_id FROM documents"):
+            owners.setdefault(r[1], (set(), set()))[0].add(r[0])
+        for r in self.db.execute("SELECT link_id, entry_id FROM link_mentions"):
+            owners.setdefault(r[0], (set(), set()))[1].add(r[1])
+        return owners
 
     # -- archiving ---------------------------------------------------------------------------
 

@@ -212,6 +212,10 @@ _IDENTIFIER = re.compile(
 _CAMEL = re.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+$|^[a-z]+[A-Z]\w*$")
 _MATH_SYMBOLS = re.compile(r"[=≈<>±×÷∑∫√^{}\\$]")
 ACRONYM = re.compile(r"[(（]\s*([A-Za-z][A-Za-z0-9\-]{1,9})\s*[)）]")
+_ALTERNATIVES = re.compile(  # "(ViT)", "(CNNs / ConvNets)"
+    r"[(（]\s*([A-Za-z][A-Za-z0-9\-]{1,9}(?:\s*(?:/|,|，|、|or)\s*[A-Za-z][A-Za-z0-9\-]{1,9}){0,3})"
+    r"\s*[)）]"
+)
 
 
 def tokens(name: str) -> list[str]:
@@ -467,14 +471,24 @@ def acronym_definitions(text: str) -> Iterator[tuple[str, str]]:
     every letter of the short form in order in the words before the bracket, the first one
     starting a word; and from Chinese glossed in English, "掩码语言模型（Masked Language Model，
     MLM）" (both the English and the acronym are names of the Chinese term)."""
-    for match in ACRONYM.finditer(text):
-        short = match.group(1)
-        if sum(c.isupper() for c in short) < 2 or short.isdigit():
-            continue
+    for match in _ALTERNATIVES.finditer(text):  # "(ViT)", "(CNNs / ConvNets)"
         before = text[max(0, match.start() - 120) : match.start()]
-        long = _long_form(short, before)
-        if long:
-            yield short, long
+        for short in re.split(r"\s*[/,，、]\s*|\s+or\s+", match.group(1)):
+            short = short.strip()
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9\-]{1,9}", short):
+                continue
+            if sum(c.isupper() for c in short) < 2 or short.isdigit():
+                continue
+            long = _long_form(singular_short(short), before) or _long_form(short, before)
+            if long:
+                yield short, long
+
+
+def singular_short(short: str) -> str:
+    """"CNNs" is the plural of CNN, "ConvNets" of ConvNet: compare without the s."""
+    return short[:-1] if (short.endswith("s") and short[-2:-1].isupper()) or (
+        short.endswith("s") and short[:-1].isalpha() and any(c.isupper() for c in short[1:-1])
+    ) else short
 
 
 def _long_form(short: str, before: str) -> str | None:
