@@ -153,6 +153,7 @@ def _running(pid: int) -> bool:
 def run(paths: VaultPaths, model: str, idle: float = DEFAULT_IDLE) -> None:
     """Serve searches until idle for ``idle`` seconds or asked to stop."""
     from kgnotes import embed
+    from kgnotes.config import load_config
     from kgnotes.search import search
     from kgnotes.store import Store
 
@@ -163,6 +164,9 @@ def run(paths: VaultPaths, model: str, idle: float = DEFAULT_IDLE) -> None:
     paths.state.mkdir(parents=True, exist_ok=True)
     pid_file.write_text(str(os.getpid()))
     embed.load(model)  # pay the import and load once, before accepting anyone
+    multilingual = embed.multilingual_name(load_config(paths))
+    if multilingual:
+        embed.load(multilingual)
     path = socket_path(paths)
     path.parent.mkdir(parents=True, exist_ok=True)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
