@@ -250,36 +250,13 @@ class _Facts:
         named = self._naming(low, high)
         if named:
             votes.append((f"naming: “{named}” contains “{self.name(low)}”", 1.5))
-        stated = len(self.genera.get((low, high), ()))
-        if stated:
-            votes.append(
-                (
-                    f"definition: {stated} sentence{'s' * (stated > 1)} say what "
-                    f"{self.name(high)} is in terms of {self.name(low)}",
-                    min(1.5, 0.75 + 0.25 * stated),
-                )
-            )
+        h, lo = self.name(high), self.name(low)
+        votes += _said("definition", self.genera, low, high, f"what {h} is in terms of {lo}", 1.0)
         titled = self._title(low, high)
         if titled:
-            votes.append((f"title: the paper presenting {self.name(high)} is “{titled}”", 1.0))
-        cued = len(self.cues.get((low, high), ()))
-        if cued:
-            votes.append(
-                (
-                    f"wording: {cued} sentence{'s' * (cued > 1)} say {self.name(high)} builds on "
-                    f"{self.name(low)}",
-                    min(1.5, 0.75 + 0.25 * cued),
-                )
-            )
-        used = len(self.uses.get((low, high), ()))
-        if used:
-            votes.append(
-                (
-                    f"use: {used} sentence{'s' * (used > 1)} say {self.name(high)} uses "
-                    f"{self.name(low)}",
-                    min(1.25, 0.75 + 0.25 * (used - 1)),
-                )
-            )
+            votes.append((f"title: the paper presenting {h} is “{titled}”", 1.0))
+        votes += _said("wording", self.cues, low, high, f"{h} builds on {lo}", 1.0)
+        votes += _said("use", self.uses, low, high, f"{h} uses {lo}", 0.75, most=1.25)
         votes += self._chronology(low, high)
         votes += self._cooccurrence(low, high)
         votes += self._filing(low, high)
@@ -569,6 +546,24 @@ def _quotable(sentence: str) -> bool:
     if CJK_RUN.search(sentence):
         return 10 <= len(sentence) <= 300
     return 5 <= len(sentence.split()) <= 80
+
+
+def _said(
+    label: str,
+    sentences: dict[tuple[str, str], list[tuple[int, int]]],
+    low: str,
+    high: str,
+    claim: str,
+    first: float,
+    most: float = 1.5,
+) -> list[Vote]:
+    """A statement's vote: ``first`` for one sentence saying ``claim``, a quarter more for each
+    further one, at most ``most``."""
+    count = len(sentences.get((low, high), ()))
+    if not count:
+        return []
+    weight = min(most, first + 0.25 * (count - 1))
+    return [(f"{label}: {count} sentence{'s' * (count > 1)} say {claim}", weight)]
 
 
 def _by_pair(cues: list[tuple[str, str, int, int]]) -> dict[tuple[str, str], list[tuple[int, int]]]:
