@@ -10,21 +10,24 @@ What the texts *say* weighs most:
   network", "GPT-3, an autoregressive Transformer language model", "注意力机制的变种——自注意力");
 - *title*: the paper that presents B names A in its title ("… Contrastive Learning of Visual
   Representations" presents SimCLR);
-- *wording*: "based on A", "builds on A", "extends A", "基于A", "在A的基础上".
+- *wording*: "based on A", "builds on A", "extends A", "A is the foundation of B", "基于A",
+  "在A的基础上";
+- *use*: "B uses A", "B is made of A", "A is used to pre-train B", "B 采用了 A".
 
 How the texts are arranged says which way a related pair points, more weakly:
 
-- *chronology*: the paper that presents A is older than the one that presents B;
-- *asymmetry*: the sources about B mention A, the sources about A rarely mention B;
-- *subsumption*: A is in nearly every text that mentions B, not the reverse (Sanderson & Croft);
+- *chronology*: the paper that presents A (or, failing that, first names it) is older;
+- *asymmetry*: the sources about B discuss A, the sources about A rarely discuss B;
+- *filing*: the journal files a page titled with A under a topic line naming B;
 - *teaching order*: a tutorial's section on A comes before its section on B, which uses A; or
   an earlier lesson of a series is about A and a later one, which mentions A, about B;
-- *journal order*: the author met A first (what they read first, not what came first).
+- *journal order*: the author's notes name A first (what they read first, not what came
+  first). Teaching and journal order count together at most ``MAX_ORDER``.
 
-The ordering signals only orient a pair the texts already tie together (named in the same
-sentences, or by one of the statements above). Cycles are broken at their weakest edge, so
-``builds_on`` is a DAG. ``related`` joins concepts that share texts more often than chance
-(normalised PMI).
+The ordering signals only orient a pair the texts already tie together (a statement above,
+sentences naming both, or the sources about one discussing the other). Cycles are broken at
+their weakest edge, so ``builds_on`` is a DAG. ``related`` joins concepts that share texts more
+often than chance (normalised PMI).
 
 Pure: a ``ConceptIndex`` in, ``Relation`` records out.
 """
