@@ -200,6 +200,10 @@ class _Facts:
         for high, low in self._named_pairs():
             found.add((low, high) if low < high else (high, low))
         found |= {(a, b) if a < b else (b, a) for a, b in self._filed}
+        for high, units in self.defines_of.items():  # a title naming what its page builds on
+            for unit in units:
+                for low in self.title_named.get(unit, set()) - {high}:
+                    found.add((low, high) if low < high else (high, low))
         return found  # type: ignore[return-value]
 
     def name(self, key: str) -> str:
@@ -257,7 +261,7 @@ class _Facts:
         votes += _said("definition", self.genera, low, high, f"what {h} is in terms of {lo}", 1.0)
         titled = self._title(low, high)
         if titled:
-            votes.append((f"title: the paper presenting {h} is “{titled}”", 1.0))
+            votes.append((f"title: what presents {h} is “{titled}”", 1.0))
         votes += _said("wording", self.cues, low, high, f"{h} builds on {lo}", 1.0)
         votes += _said("use", self.uses, low, high, f"{h} uses {lo}", 0.75, most=1.25)
         votes += self._chronology(low, high)
@@ -311,22 +315,33 @@ class _Facts:
         return False
 
     def _title(self, low: str, high: str) -> str | None:
+        """The title of a paper or page that presents ``high`` and names ``low`` ("SimCLR - A
+        Simple Framework for Contrastive Learning …"); an encyclopedia article's title is only
+        its own name."""
         for unit in sorted(self.defines_of.get(high, ())):
-            if low in self.title_named.get(unit, ()) and self.index.units[unit].paper:
+            if self.index.units[unit].wikipedia:
+                continue
+            if low in self.title_named.get(unit, ()) and low not in self.defines_of:
+                return self.index.units[unit].title
+            if low in self.title_named.get(unit, ()) and unit not in self.defines_of[low]:
                 return self.index.units[unit].title
         return None
 
     @functools.cached_property
     def dates(self) -> dict[str, str]:
         """Concept → the date of the first paper that presents it; where no paper says it
-        presents the concept, the first paper whose title or abstract names it (of the papers
-        the journal links, the earliest to speak of an idea is as near as the archive gets to
-        when it came)."""
+        presents the concept, the first paper about it (filed under it, or titled with it) that
+        names it — of the papers the journal links, as near as the archive gets to when the
+        idea came. A paper that merely mentions an older idea does not date it."""
         units = self.index.units
         found: dict[str, str] = {}
         for key, where in self.index.mentions.items():
             presenting = [units[u].published for u in self.defines_of[key] if units[u].published]
-            naming = [units[u].published for u in where if units[u].paper and units[u].published]
+            naming = [  # a paper the journal files under the concept, or titled with it
+                units[u].published
+                for u in where
+                if units[u].paper and units[u].published and where[u].about
+            ]
             if presenting or naming:
                 found[key] = min(presenting or naming)  # type: ignore[type-var]
         return found

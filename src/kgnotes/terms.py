@@ -109,7 +109,8 @@ FOLDED_HEADS = _words(
 _LEADING_MODIFIERS = _words(
     """
     well-known famous popular basic basics simple advanced modern classic classical standard
-    vanilla fixed pre-trained pretrained understanding introducing
+    vanilla fixed pre-trained pretrained understanding introducing pytorch tensorflow keras
+    jax official unofficial minimal
     """
 )
 _TRAILING_GENERIC = _words(
