@@ -124,3 +124,27 @@ def test_related_to_a_source_and_to_a_day(searchable, kg, kg_json, web):
     assert days and "2024-07-28" not in [r["date"] for r in days if r["kind"] == "note"]
     assert "give a source URL" in kg("related", "attention", expect=1).stderr
     assert "no journal entry on that day" in kg("related", "1999-01-01", expect=1).stderr
+
+
+def test_words_about_the_journal_lift_what_they_describe(searchable, kg, kg_json):
+    out = kg("search", "the notes I did not finish", "-n", "3").stdout
+    assert out.splitlines()[0] == "filters: reading partial (“did not finish”)"
+    sources = kg_json("search", "the page I found very helpful", "--kind", "source")
+    assert sources[0]["title"] == "Understanding Multi-Head Attention"
+    unfinished = kg_json("search", "notes", "--reading", "partial", "--kind", "source")
+    assert [r["url"] for r in unfinished] and all("gbk" in r["url"] for r in unfinished)
+
+
+def test_query_phrases_name_facets_and_leave_the_rest():
+    from kgnotes.facets import read_query
+
+    asked = read_query("the video I found very helpful about self-attention")
+    assert {(f.field, f.value) for f in asked.facets} == {
+        ("kind", "video"),
+        ("quality", "positive"),
+    }
+    assert "self-attention" in asked.rest and "helpful" not in asked.rest
+    assert read_query("not helpful at all").value("quality") == "negative"
+    assert read_query("那个没看完的两个小时的视频").value("reading") == "partial"
+    assert read_query("the link I added on 7-16").value("added") == "07-16"
+    assert read_query("what helped me solve merge conflicts").facets == ()
