@@ -83,6 +83,8 @@ def fold(token: str) -> str:
     word = singular(token.lower())
     if word in ("modeling", "modelling"):
         return "model"  # language modelling is the language model's task
+    if word == "headed":
+        return "head"  # multi-headed attention is multi-head attention
     versioned = _VERSIONED.match(word)
     return versioned.group(1) if versioned and not word.startswith("word") else word
 

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from kgnotes.cjk import CJK_RUN
 from kgnotes.concepts import ConceptIndex, key_of
 
-MAX_PAIRS_PER_UNIT = 30  # the concepts of a text counted for co-occurrence, most mentioned first
+MAX_PAIRS_PER_UNIT = 50  # the concepts of a text counted for co-occurrence, most mentioned first
 MIN_SHARED = 2  # texts that must name both concepts of a builds_on edge, unless one says so
 MIN_SENTENCES = 2  # sentences naming both, to tie a pair with no statement between them
 KEEP = 1.0  # evidence an edge needs, and by more than the evidence against it
@@ -274,11 +274,20 @@ class _Facts:
 
     def _naming(self, low: str, high: str) -> str | None:
         """A name of ``high`` that ends in a name of ``low`` (as whole words, or as the end of
-        a run of Chinese), or spells an acronym of ``low`` inside one word."""
+        a run of Chinese), that raises its first word by degree ("Faster R-CNN" after "Fast
+        R-CNN"), or spells an acronym of ``low`` inside one word."""
         for folded in self.names[high]:
             for words in self.names[low]:
                 size = len(words)
                 if size and len(folded) > size and folded[-size:] == words:
+                    return " ".join(folded)
+                if (
+                    size > 1
+                    and len(folded) == size
+                    and folded[1:] == words[1:]
+                    and folded[0] in (words[0] + "er", words[0] + "r")
+                    and words[0].isalpha()
+                ):
                     return " ".join(folded)
                 if (
                     size == 1
