@@ -75,7 +75,7 @@ def search(store: Store, model: str, query: str, options: SearchOptions) -> list
     )
     chosen = [f for f in asked.facets if f.words.startswith("--")]  # options filter…
     described = [f for f in asked.facets if not f.words.startswith("--")]  # …words lift
-    allowed = _allowed(store, chosen) if chosen else None
+    allowed = (_allowed(store, chosen) or set()) if chosen else None  # options filter for real
     lifted = _allowed(store, described) if described else None
     text = asked.rest
     language = "zh" if CJK_RUN.search(text) else "en"
