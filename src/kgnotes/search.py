@@ -106,7 +106,7 @@ def search(store: Store, model: str, query: str, options: SearchOptions) -> list
             owner = (detail.owner_type, detail.owner_id)
             owners.setdefault(owner, None)
             best.setdefault(owner, detail)
-        rankings.append((weight, list(owners), weight == lexical and ranking is lexical_ranking))
+        rankings.append((weight, list(owners), ranking is lexical_ranking))
     journal = bool(described) or bool(_JOURNAL_WORDS.search(query))
     fused: dict[tuple[str, int], float] = {}
     for weight, owners_ranked, by_words in rankings:
@@ -137,7 +137,7 @@ def _through_concepts(store: Store, model: str, text: str) -> list[tuple[str, in
     if not concepts:
         return []
     scores = matrix[concepts] @ embed.encode(model, [text])[0]
-    mentions = store.concept_mentions()
+    mentions = _cached(store, "concept mentions", store.concept_mentions)
     found: dict[tuple[str, int], tuple[int, bool, int]] = {}
     for rank, i in enumerate(np.argsort(-scores)[:CONCEPTS_THROUGH]):
         for kind, owner, count, about in mentions.get(rows[concepts[i]][2], []):
@@ -149,22 +149,32 @@ def _allowed(store: Store, facets: list[Any]) -> set[tuple[str, int]] | None:
     """The entries and sources whose links match every facet: a source by its own link, an
     entry by any link it mentions. None when nothing matches (the facets are then ignored
     rather than leave the user with no answer)."""
+    allowed: set[tuple[str, int]] = set()
+    for found, owners in _cached(store, "link facets", lambda: _link_facets(store)):
+        if all(found.get(f.field) == f.value for f in facets):
+            allowed |= owners
+    return allowed or None
+
+
+def _link_facets(store: Store) -> list[tuple[dict[str, str | None], set[tuple[str, int]]]]:
+    """Per link: what the journal recorded of it, and the sources and entries it stands for."""
     from kgnotes.annotations import fold
 
     owners = store.link_owners()
-    allowed: set[tuple[str, int]] = set()
+    facets = []
     for link in store.links():
         reading, quality, added = fold(link.notes)
+        documents, entries = owners.get(link.id, (set(), set()))
         found = {
             "reading": reading,
             "quality": quality,
             "kind": link.kind,
             "added": added.isoformat()[5:] if added else None,
         }
-        if all(found.get(f.field) == f.value for f in facets):
-            documents, entries = owners.get(link.id, (set(), set()))
-            allowed |= {("document", d) for d in documents} | {("entry", e) for e in entries}
-    return allowed or None
+        facets.append(
+            (found, {("document", d) for d in documents} | {("entry", e) for e in entries})
+        )
+    return facets
 
 
 def _dense(store: Store, model: str, query: str, depth: int | None = CANDIDATES) -> list[int]:
@@ -182,21 +192,30 @@ def _dense(store: Store, model: str, query: str, depth: int | None = CANDIDATES)
     return [rows[i][0] for i in order]
 
 
-_loaded: dict[str, list[Any]] = {}  # model → [connection, data_version, rows, matrix]
+_loaded: dict[str, list[Any]] = {}  # what → [connection, data_version, value]
+
+
+def _cached(store: Store, what: str, load: Any) -> Any:
+    """``load()``, kept while the database is unchanged (a long-lived ``kgnotes serve`` then
+    answers without reading it again). ``PRAGMA data_version`` is per connection, so the cache
+    is tied to the connection object itself."""
+    version = store.data_version()
+    cached = _loaded.get(what)
+    if cached and cached[0] is store.db and cached[1] == version:
+        return cached[2]
+    value = load()
+    _loaded[what] = [store.db, version, value]
+    return value
 
 
 def _vectors(store: Store, model: str) -> tuple[list[tuple[int, str, int, bytes]], Any]:
-    """Every chunk vector of a model as one matrix, kept while the database is unchanged (a
-    long-lived ``kgnotes serve`` then answers without reading them again). ``PRAGMA
-    data_version`` is per connection, so the cache is tied to the connection object itself."""
-    version = store.data_version()
-    cached = _loaded.get(model)
-    if cached and cached[0] is store.db and cached[1] == version:
-        return cached[2], cached[3]
-    rows = store.chunk_vectors(model)
-    matrix = _matrix(rows) if rows else None
-    _loaded[model] = [store.db, version, rows, matrix]
-    return rows, matrix
+    """Every chunk vector of a model, and the same as one matrix."""
+
+    def load() -> tuple[list[tuple[int, str, int, bytes]], Any]:
+        rows = store.chunk_vectors(model)
+        return rows, _matrix(rows) if rows else None
+
+    return _cached(store, f"vectors {model}", load)
 
 
 def _matrix(rows: list[tuple[int, str, int, bytes]]) -> Any:
