@@ -11,6 +11,7 @@ passage, as kgnotes' own search does. Reads the store through the library; embed
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -57,6 +58,14 @@ class Passages:
             matrix = np.frombuffer(b"".join(by_id[i] for i in ids), dtype=np.float32)
             passages.vectors[model] = matrix.reshape(len(ids), -1)
         return passages
+
+    @functools.cached_property
+    def first_chunks(self) -> dict[Owner, int]:
+        """Each owner's first passage, to name it by (its URL or day)."""
+        found: dict[Owner, int] = {}
+        for chunk_id in self.ids:
+            found.setdefault(self.owner(chunk_id), chunk_id)
+        return found
 
     def owner(self, chunk_id: int) -> Owner:
         detail = self.details[chunk_id]

@@ -229,7 +229,7 @@ def baselines(paths: VaultPaths, label: Callable) -> dict[str, Ranker]:
     def labelled(owners: list[tuple[str, int]]) -> list[str]:
         out = []
         for owner in owners:
-            detail: ChunkDetail = passages.details[_first(passages, owner)]
+            detail: ChunkDetail = passages.details[passages.first_chunks[owner]]
             kind = "note" if detail.owner_type == "entry" else "source"
             out.append(label(kind, detail.url, detail.day))
         return list(dict.fromkeys(out))[:DEPTH]
@@ -239,14 +239,6 @@ def baselines(paths: VaultPaths, label: Callable) -> dict[str, Ranker]:
         "plain dense": lambda q: labelled(passages.dense(q, model)),
         "plain RRF": lambda q: labelled(rrf(passages.bm25(q), passages.dense(q, model))),
     }
-
-
-def _first(passages: Passages, owner: tuple[str, int]) -> int:
-    index = passages.__dict__.setdefault("_first", {})
-    if not index:
-        for chunk_id in passages.ids:
-            index.setdefault(passages.owner(chunk_id), chunk_id)
-    return index[owner]
 
 
 def evaluate_rankers(rankers: dict[str, Ranker], labelled: list[Query]) -> dict[str, Table]:

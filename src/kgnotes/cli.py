@@ -252,12 +252,7 @@ def search(
         facets=not no_filters,
     )
     found = pipeline.search(vault, query, options)
-    asked = facets.with_options(
-        facets.read_query(query) if options.facets else facets.Facets((), query),
-        reading=reading,
-        quality=quality,
-        kind=link_kind,
-    )
+    asked = facets.asked(query, options.facets, reading, quality, link_kind)
     if asked.facets:  # say which words turned which filter on
         click.echo(facets.describe(asked), err=as_json)
     click.echo(output.to_json(found) if as_json else "\n".join(output.search_lines(found)))

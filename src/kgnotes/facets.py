@@ -87,6 +87,19 @@ def with_options(facets: Facets, **chosen: str | None) -> Facets:
                   facets.rest)
 
 
+def asked(
+    query: str,
+    words: bool = True,
+    reading: str | None = None,
+    quality: str | None = None,
+    kind: str | None = None,
+) -> Facets:
+    """What a search asks of the journal: the options given, then (with ``words``) what the
+    query's phrases name."""
+    named = read_query(query) if words else Facets((), query)
+    return with_options(named, reading=reading, quality=quality, kind=kind)
+
+
 def describe(facets: Facets) -> str:
     """``filters: kind video (“video”), quality positive (“very helpful”)``"""
     parts = [f"{f.field} {f.value} (“{f.words}”)" for f in facets.facets]

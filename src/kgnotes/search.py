@@ -67,11 +67,8 @@ def search(store: Store, model: str, query: str, options: SearchOptions) -> list
     """
     from kgnotes import facets as facets_
 
-    asked = facets_.with_options(
-        facets_.read_query(query) if options.facets else facets_.Facets((), query),
-        reading=options.reading,
-        quality=options.quality,
-        kind=options.link_kind,
+    asked = facets_.asked(
+        query, options.facets, options.reading, options.quality, options.link_kind
     )
     chosen = [f for f in asked.facets if f.words.startswith("--")]  # options filter…
     described = [f for f in asked.facets if not f.words.startswith("--")]  # …words lift

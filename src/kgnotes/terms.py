@@ -487,9 +487,8 @@ def acronym_definitions(text: str) -> Iterator[tuple[str, str]]:
 
 def singular_short(short: str) -> str:
     """"CNNs" is the plural of CNN, "ConvNets" of ConvNet: compare without the s."""
-    return short[:-1] if (short.endswith("s") and short[-2:-1].isupper()) or (
-        short.endswith("s") and short[:-1].isalpha() and any(c.isupper() for c in short[1:-1])
-    ) else short
+    plural = short.endswith("s") and any(c.isupper() for c in short[1:-1])
+    return short[:-1] if plural else short
 
 
 def _long_form(short: str, before: str) -> str | None:
