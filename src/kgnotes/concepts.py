@@ -162,6 +162,7 @@ class Mention:
     about: bool
     sentences: list[int]  # indexes into the unit's sentences
     defines: bool = False
+    filed: bool = False  # a topic line the unit is filed under names it
 
 
 @dataclass
@@ -687,10 +688,12 @@ def _scan_part(
     scan = _Scan()
     for local, unit in enumerate(units):
         index = local + offset
-        about, defines = _about(unit, concepts, matcher)
+        about, defines, filed = _about(unit, concepts, matcher)
         speaker = tuple(sorted(defines)) if unit.paper else ()
         for key in sorted(about | defines):
-            scan.mentions[key][index] = Mention(0, key in about, [], key in defines)
+            scan.mentions[key][index] = Mention(
+                0, key in about, [], key in defines, key in filed
+            )
         for number, sentence in enumerate(sentences[local]):
             spans = matcher.spans(sentence)
             for key, start, end in spans:
@@ -736,19 +739,20 @@ def _count_case(sentence: str, spans: list[tuple[str, int, int]], out: Counter[s
 
 def _about(
     unit: Unit, concepts: dict[str, Concept], matcher: Matcher
-) -> tuple[set[str], set[str]]:
+) -> tuple[set[str], set[str], set[str]]:
     """What a unit is about — the concepts its title or its topic lines name (or, filed under
     none, the author's words around its link), and the short name a source defines in its
     opening ("… Vision Transformer (ViT) …") — and what it defines: the names a paper
     presents, an encyclopedia article's title, the name a page's title gives before its
-    description ("SimCLR - A Simple Framework for …")."""
-    about = {key for topic in unit.topics for key, _, _ in matcher.spans(topic)}
+    description ("SimCLR - A Simple Framework for …"); and what its topic lines name."""
+    filed = {key for topic in unit.topics for key, _, _ in matcher.spans(topic)}
+    about = set(filed)
     if not about:  # filed under no topic line that names something: the author's words say
         about = {key for line in unit.context for key, _, _ in matcher.spans(line)}
     about |= {key for key, _, _ in matcher.spans(unit.title or "")}
     defines: set[str] = set()
     if unit.owner_type != "document":
-        return about, defines
+        return about, defines, filed
     opening = unit.text[: 1500 if unit.paper else 400]
     shorts = [m.group(1) for m in terms.ACRONYM.finditer(opening)]
     named = [key for short in shorts for key, _, _ in matcher.spans(short)]
@@ -769,7 +773,7 @@ def _about(
             defines = set(named[:1])
     elif unit.wikipedia and unit.title:
         defines |= {key for key, _, _ in matcher.spans(unit.title)}
-    return about | defines, defines
+    return about | defines, defines, filed
 
 
 def _genera(

@@ -422,15 +422,13 @@ class _Facts:
 
     @functools.cached_property
     def topic_named(self) -> dict[int, set[str]]:
-        """Unit → the concepts the topic lines it is filed under name."""
-        from kgnotes.concepts import Matcher
-
-        matcher = Matcher(self.index.concepts)
-        return {
-            number: {k for topic in unit.topics for k, _, _ in matcher.spans(topic)}
-            for number, unit in enumerate(self.index.units)
-            if unit.owner_type == "document" and unit.topics
-        }
+        """Source (unit) → the concepts the topic lines it is filed under name."""
+        found: dict[int, set[str]] = defaultdict(set)
+        for key, where in self.index.mentions.items():
+            for unit, mention in where.items():
+                if mention.filed and self.index.units[unit].owner_type == "document":
+                    found[unit].add(key)
+        return found
 
     def _filing(self, low: str, high: str) -> list[Vote]:
         unit = self._filed.get((low, high))
