@@ -40,10 +40,11 @@ import itertools
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kgnotes.cjk import CJK_RUN
-from kgnotes.concepts import ConceptIndex, key_of
+from kgnotes.concepts import ConceptIndex, Mention, key_of
 
 MAX_PAIRS_PER_UNIT = 50  # the concepts of a text counted for co-occurrence, most mentioned first
 MIN_SHARED = 2  # texts that must name both concepts of a builds_on edge, unless one says so
@@ -413,20 +414,20 @@ class _Facts:
     @functools.cached_property
     def title_named(self) -> dict[int, set[str]]:
         """Unit → the concepts its title names (a source's title is its first sentence)."""
-        found: dict[int, set[str]] = defaultdict(set)
-        for key, where in self.index.mentions.items():
-            for unit, mention in where.items():
-                if self.index.units[unit].title and mention.sentences[:1] == [0]:
-                    found[unit].add(key)
-        return found
+        units = self.index.units
+        return self._by_unit(lambda u, m: bool(units[u].title) and m.sentences[:1] == [0])
 
     @functools.cached_property
     def topic_named(self) -> dict[int, set[str]]:
         """Source (unit) → the concepts the topic lines it is filed under name."""
+        units = self.index.units
+        return self._by_unit(lambda u, m: m.filed and units[u].owner_type == "document")
+
+    def _by_unit(self, keep: Callable[[int, Mention], bool]) -> dict[int, set[str]]:
         found: dict[int, set[str]] = defaultdict(set)
         for key, where in self.index.mentions.items():
             for unit, mention in where.items():
-                if mention.filed and self.index.units[unit].owner_type == "document":
+                if keep(unit, mention):
                     found[unit].add(key)
         return found
 
