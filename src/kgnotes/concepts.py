@@ -355,31 +355,80 @@ _LANGUAGE_SEGMENT = re.compile(
 
 
 def _translations(units: list[Unit], sentences: list[list[str]]) -> list[tuple[str, str]]:
-    """(name, name) from one page in two languages, where a site keeps a translation at the
-    same address with a language folder ("/lessons/embeddings.html" and
-    "/zh/lessons/embeddings.html"): their titles (*Embeddings* is 嵌入), and their headings
-    side by side when the two have as many ("Residual Blocks" is 残差块). Only where each
-    side gives one name, in two scripts."""
-    by_path: dict[str, list[int]] = defaultdict(list)
-    for number, unit in enumerate(units):
-        if unit.owner_type == "document" and unit.title and "://" in unit.label:
-            by_path[_LANGUAGE_SEGMENT.sub("", unit.label.split("#")[0])].append(number)
+    """(name, name) from one page in two languages, where a site keeps a translation under a
+    language folder: at the same address ("/lessons/embeddings.html" and
+    "/zh/lessons/embeddings.html"), or with the same file name when the folders were renamed
+    in translation (d2l's "…-and-transformers/multihead-attention.html"). Their titles pair
+    (*Embeddings* is 嵌入), and so do their headings: by section number relative to the
+    title's ("8.6.2. Residual Blocks" is "7.6.2. 残差块"), or side by side when unnumbered
+    and as many. Only where both sides give as many names, in two scripts."""
     pairs = []
-    for versions in by_path.values():
-        if len(versions) != 2 or units[versions[0]].label == units[versions[1]].label:
-            continue
-        a, b = versions
+    for a, b in _translated_pages(units):
+        heads = [[x for x in sentences[v] if x.startswith("#")] for v in (a, b)]
         lines = [(units[a].title or "", units[b].title or "")]
-        heads = [[x for x in sentences[v] if x.startswith("#")] for v in versions]
-        if len(heads[0]) == len(heads[1]):
-            lines += list(zip(*heads, strict=True))
-        for one, other in lines:
-            names = [terms.title_names(one), terms.title_names(other)]
-            if lines[0] != (one, other):
-                names = [terms.heading_names(one), terms.heading_names(other)]
-            if all(len(n) == 1 for n in names) and _scripts_differ(names[0][0], names[1][0]):
-                pairs.append((names[0][0], names[1][0]))
+        lines += _aligned_headings(units[a].title or "", units[b].title or "", *heads)
+        for number, (one, other) in enumerate(lines):
+            read = terms.title_names if number == 0 else terms.heading_names
+            names = [read(one), read(other)]
+            if len(names[0]) != len(names[1]) or not names[0]:
+                continue
+            pairs += [(x, y) for x, y in zip(*names, strict=True) if _scripts_differ(x, y)]
     return pairs
+
+
+def _translated_pages(units: list[Unit]) -> list[tuple[int, int]]:
+    """Pairs of documents that are one page in two languages: one address has a language
+    folder, the other doesn't or has another, and they share the path without it, or failing
+    that a file name no other page of the site has."""
+    pages: dict[tuple[str, str], list[int]] = defaultdict(list)
+    files: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for number, unit in enumerate(units):
+        if unit.owner_type != "document" or not unit.title or "://" not in unit.label:
+            continue
+        address = unit.label.split("#")[0].split("?")[0]
+        bare = _LANGUAGE_SEGMENT.sub("", address)
+        site = prose.site_of(address)
+        pages[(site, bare)].append(number)
+        files[(site, bare.rstrip("/").rsplit("/", 1)[-1])].append(number)
+    found, paired = [], set()
+    for groups in (pages, files):
+        for versions in groups.values():
+            if len(versions) != 2 or paired & set(versions):
+                continue
+            a, b = versions
+            marks = [_LANGUAGE_SEGMENT.findall(units[v].label) for v in versions]
+            if marks[0] == marks[1]:
+                continue  # not a translation: the same language folder, or none on either
+            found.append((a, b))
+            paired |= {a, b}
+    return found
+
+
+_SECTION = re.compile(r"^#*\s*(\d+(?:\.\d+)*)\.?\s")
+
+
+def _aligned_headings(
+    title_a: str, title_b: str, heads_a: list[str], heads_b: list[str]
+) -> list[tuple[str, str]]:
+    """Headings of two versions of a page that are one section: numbered alike relative to
+    the title's own number, or (unnumbered, as many) in the same place."""
+
+    def relative(title: str, heads: list[str]) -> dict[str, str]:
+        own = _SECTION.match(title.strip() + " ")
+        prefix = own.group(1) + "." if own else ""
+        found = {}
+        for head in heads:
+            number = _SECTION.match(head)
+            if number and prefix and number.group(1).startswith(prefix):
+                found[number.group(1)[len(prefix) :]] = head
+        return found
+
+    rel_a, rel_b = relative(title_a, heads_a), relative(title_b, heads_b)
+    if rel_a and rel_b:
+        return [(rel_a[k], rel_b[k]) for k in rel_a if k in rel_b]
+    if len(heads_a) == len(heads_b):
+        return list(zip(heads_a, heads_b, strict=True))
+    return []
 
 
 def _scripts_differ(a: str, b: str) -> bool:

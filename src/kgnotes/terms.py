@@ -575,19 +575,34 @@ _CUT_AFTER = (
 _LEADING = set("是")
 
 
+_CITATION = re.compile(r"\bet\s+al\b|\b(?:19|20)\d\d[a-z]?\b")
+
+
+def _gloss_term(run: str) -> str:
+    """The term a run of Chinese ends in: cut after the last connecting word, then the
+    longest tail that could be a term."""
+    for cut in _CUT_AFTER:
+        if cut in run[:-1]:
+            run = run[run.rindex(cut) + len(cut) :]
+    while len(run) > 2 and run[0] in _LEADING:
+        run = run[1:]
+    for start in range(len(run) - 1):
+        if plausible_cjk(run[start:]):
+            return run[start:]
+    return ""
+
+
 def glosses(text: str) -> Iterator[tuple[str, list[str]]]:
     """(Chinese term, its English names) where a text glosses one with the other:
     "自注意力（self-attention，自注意力）", "循环神经网络（Recurrent Neural Network，RNN）".
     The term is the end of the run of Chinese before the bracket, cut after the last particle
-    or verb ("和残差连接" is 残差连接); the English, each comma-separated name in the bracket."""
+    or verb ("和残差连接" is 残差连接, "利用残差块" is 残差块); the English, each comma-separated
+    name in the bracket. A citation in brackets ("(Vaswani et al., 2017)") glosses nothing."""
     for match in _GLOSS.finditer(text):
-        term = match.group(1)
-        for cut in _CUT_AFTER:
-            if cut in term[:-1]:
-                term = term[term.rindex(cut) + len(cut) :]
-        while len(term) > 2 and term[0] in _LEADING:
-            term = term[1:]
-        if not plausible_cjk(term):
+        if _CITATION.search(match.group(2)):
+            continue
+        term = _gloss_term(match.group(1))
+        if not term:
             continue
         names = []
         for part in re.split(r"[，,、;；]", match.group(2)):
