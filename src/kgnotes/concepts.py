@@ -30,7 +30,7 @@ from kgnotes import prose, terms
 from kgnotes.cjk import CJK_RUN
 from kgnotes.terms import topic_names  # noqa: F401  (part of this module's interface)
 
-CONCEPTS_VERSION = 3  # bump when extraction changes, so stored graphs are rebuilt
+CONCEPTS_VERSION = 4  # bump when extraction changes, so stored graphs are rebuilt
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][a-z]+)?|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|(?<=[。！？；])|\n+")
@@ -52,6 +52,11 @@ _LEAD = re.compile(r"^\s*(?:(?:the|a|an)\s+|[A-Z][a-z]+s\s+(?:the\s+|a\s+|an\s+)
 _GENUS_END = re.compile(
     r"[,.;:!?，。；：（(]|\s(?:that|which|who|where|with|trained|pre-trained|for|to|on|by|from|"
     r"using|in|of\s+the)\s"
+)
+_KIND_OF = re.compile(  # the genus after a word for a kind: "a special case of attention"
+    r"^(?:[\w\-]+\s+){0,2}?(?:technique|method|approach|form|type|kind|variant|variation|class"
+    r"|family|special\s+case|instance|extension|generali[sz]ation|flavou?r|member|subset)s?\s+"
+    r"(?:of|for|in|within)\s+(?:the\s+|a\s+|an\s+)?"
 )
 _PARENTHESES = re.compile(r"\s*[(（][^)）]*[)）]")
 _VARIANT = re.compile(r"^\s*(?:的变种|的变体|的一种|的改进)\s*[—\-–:：，,]*\s*$")
@@ -174,6 +179,7 @@ class _Scan:
     cues: list[Cue] = field(default_factory=list)  # "builds on"
     uses: list[Cue] = field(default_factory=list)  # "uses", "is trained with"
     genera: list[Cue] = field(default_factory=list)  # "is a"
+    recalls: list[Cue] = field(default_factory=list)  # "as we saw in the previous section"
     headings: dict[int, list[Heading]] = field(default_factory=dict)
     capitalised: Counter[str] = field(default_factory=Counter)  # key, and key + "!"
 
@@ -185,6 +191,7 @@ class _Scan:
         self.cues += other.cues
         self.uses += other.uses
         self.genera += other.genera
+        self.recalls += other.recalls
         self.headings.update(other.headings)
         self.capitalised.update(other.capitalised)
 
@@ -201,6 +208,7 @@ class ConceptIndex:
     genera: list[Cue] = field(default_factory=list)  # (genus, concept, …): "X is a Y"
     uses: list[Cue] = field(default_factory=list)  # (part, concept, …): "X uses Y"
     headings: dict[int, list[Heading]] = field(default_factory=dict)  # unit → its headings
+    recalls: list[Cue] = field(default_factory=list)  # (taught before, page's subject, …)
 
 
 @dataclass(frozen=True)
@@ -244,8 +252,15 @@ def find_concepts(units: list[Unit], settings: Settings | None = None) -> Concep
         _choose_name(concept, scan.surface.get(key, Counter()), settings)
         concept.description = _description(mentions[key], units, sentences)
     return ConceptIndex(
-        concepts, units, sentences, mentions, kept(scan.cues), kept(scan.genera),
-        kept(scan.uses), headings,
+        concepts,
+        units,
+        sentences,
+        mentions,
+        kept(scan.cues),
+        kept(scan.genera),
+        kept(scan.uses),
+        headings,
+        kept(scan.recalls),
     )
 
 
@@ -466,9 +481,12 @@ def _acceptable(name: str, origin: str = "") -> bool:
 
 def _person(name: str, people: set[str]) -> bool:
     words = [w.lower() for w in _TOKEN.findall(name)]
-    return bool(words) and all(w in people for w in words) and not any(
-        c.isdigit() for c in name
-    ) and not name.isupper()
+    return (
+        bool(words)
+        and all(w in people for w in words)
+        and not any(c.isdigit() for c in name)
+        and not name.isupper()
+    )
 
 
 class _Groups:
@@ -739,10 +757,9 @@ def _scan_part(
         index = local + offset
         about, defines, filed = _about(unit, concepts, matcher)
         speaker = tuple(sorted(defines)) if unit.paper else ()
+        subjects = _subjects(unit, defines, matcher)
         for key in sorted(about | defines):
-            scan.mentions[key][index] = Mention(
-                0, key in about, [], key in defines, key in filed
-            )
+            scan.mentions[key][index] = Mention(0, key in about, [], key in defines, key in filed)
         for number, sentence in enumerate(sentences[local]):
             spans = matcher.spans(sentence)
             for key, start, end in spans:
@@ -755,13 +772,19 @@ def _scan_part(
                 scan.surface[key][sentence[start:end]] += 1
             if sentence.startswith("#"):
                 level = len(sentence) - len(sentence.lstrip("#"))
-                keys = () if terms.generic_heading(sentence) else tuple(
-                    dict.fromkeys(k for k, _, _ in spans)
+                keys = (
+                    ()
+                    if terms.generic_heading(sentence)
+                    else tuple(dict.fromkeys(k for k, _, _ in spans))
                 )
                 scan.headings.setdefault(index, []).append((number, level, keys))
                 continue
             if number or unit.owner_type == "entry":  # a source's first line is its title
                 _count_case(sentence, spans, scan.capitalised)
+            if subjects and spans and _RECALL.search(sentence):
+                recalled = dict.fromkeys(k for k, _, _ in spans if k not in subjects)
+                if len(recalled) <= MAX_RECALLED:
+                    scan.recalls += [(k, s, index, number) for k in recalled for s in subjects]
             if len(spans) > 1 or (speaker and spans):
                 said = prose.plain(sentence)
                 scan.genera += [(g, s, index, number) for g, s in _genera(said, spans, matcher)]
@@ -773,6 +796,26 @@ def _scan_part(
     scan.mentions = dict(scan.mentions)
     scan.surface = dict(scan.surface)
     return scan
+
+
+_RECALL = re.compile(  # a tutorial pointing back at what it taught before this page
+    r"\b(?:previous|preceding|earlier|last)\s+(?:sections?|chapters?|lessons?|units?|parts?"
+    r"|posts?|articles?|tutorials?|notebooks?)\b|\brecall\s+(?:that|from|how)\b|^Recall\b"
+    r"|\balready\s+(?:seen|saw|met|covered|discussed|described|introduced|learned|learnt)\b"
+    r"|\b(?:seen|saw|covered|discussed|described|introduced|learned|learnt)\s+(?:\w+\s+)?"
+    r"(?:before|previously|earlier)\b"
+    r"|上一(?:节|章|课|篇|讲|部分)|前面(?:介绍|提到|讨论|讲|学)|之前(?:介绍|描述|讨论|提到|讲|学)"
+    r"|已经(?:介绍|描述|讨论|实现|学习|学过|讲)|在此之前|前几(?:节|章|课)"
+)
+MAX_RECALLED = 4  # a sentence recalling more is a list of what came before, not a pointer
+
+
+def _subjects(unit: Unit, defines: set[str], matcher: Matcher) -> set[str]:
+    """What a tutorial page is on, for what it recalls: the concepts its title names, and
+    those it defines."""
+    if unit.owner_type != "document" or unit.paper:
+        return set()
+    return defines | {key for key, _, _ in matcher.spans(unit.title or "")}
 
 
 def _count_case(sentence: str, spans: list[tuple[str, int, int]], out: Counter[str]) -> None:
@@ -816,8 +859,9 @@ def _about(
         if len(named_by_title) == 1 and len(title.split()) <= 4:
             defines = named_by_title
     if unit.paper:
-        defines |= {key for name in _presented(unit, unit.text[:1500]) for key, _, _ in
-                    matcher.spans(name)}
+        defines |= {
+            key for name in _presented(unit, unit.text[:1500]) for key, _, _ in matcher.spans(name)
+        }
         if not defines:  # no name of its own: the short name its abstract defines first
             defines = set(named[:1])
     elif unit.wikipedia and unit.title:
@@ -840,6 +884,14 @@ def _genera(
             break  # "In the RNN encoder-decoder, a …" is no apposition: only "Trains X, a …"
         if after:
             window = sentence[end + after.end() :]
+            kind = _KIND_OF.match(window)
+            if kind:  # "a common technique for transfer learning", "a type of RNN"
+                genus = next(
+                    (sp for sp in spans[i + 1 :] if sp[1] == end + after.end() + kind.end()), None
+                )
+                if genus and genus[0] != key:
+                    yield genus[0], key
+                break
             stop = _GENUS_END.search(window)
             limit = end + after.end() + (stop.start() if stop else min(len(window), 80))
             for other, s, e in spans[i + 1 :]:
@@ -877,7 +929,7 @@ def _choose_name(concept: Concept, seen: Counter[str], settings: Settings) -> No
 
 
 def _participle(spelling: str, counts: dict[str, int]) -> bool:
-    """"pre-trained", "fine-tuned": the adjective, when the noun ("pre-training") is there to
+    """ "pre-trained", "fine-tuned": the adjective, when the noun ("pre-training") is there to
     name the idea."""
     return spelling.endswith("ed") and any(not s.endswith("ed") for s in counts)
 
@@ -1007,8 +1059,10 @@ def _cues_in(
                 found = _subject(spans, i, sentence, "wording", _ZH_CLAUSE_END, 12)
         elif _ZH_ON_TOP.search(before) and _ZH_TOP_AFTER.match(after):
             found = _subject(spans, i, sentence, "wording", _ZH_CLAUSE_END, 12)
-            if not found and i + 1 < len(spans) and re.match(
-                r"^\s*(?:的|之)?基础上\s*[，,]?\s*$", sentence[end : spans[i + 1][1]]
+            if (
+                not found
+                and i + 1 < len(spans)
+                and re.match(r"^\s*(?:的|之)?基础上\s*[，,]?\s*$", sentence[end : spans[i + 1][1]])
             ):
                 found = [("wording", key, spans[i + 1][0])]
         elif used := _USED_AFTER.match(after):
@@ -1025,7 +1079,7 @@ def _cues_in(
 def _foundation(
     spans: list[tuple[str, int, int]], i: int, sentence: str
 ) -> list[tuple[str, str, str]]:
-    """"Attention is the foundation of the Transformer", "GPT-3 是 LLM 的开创之作", "GPT 系列
+    """ "Attention is the foundation of the Transformer", "GPT-3 是 LLM 的开创之作", "GPT 系列
     模型，也是现今大火的 LLM 的基座模型": span ``i`` builds on the name before it (in Chinese,
     the sentence's topic, its first name)."""
     key, start, end = spans[i]
@@ -1082,5 +1136,3 @@ def _cue_start(sentence: str, start: int) -> int:
         if match:
             return start - len(before) + match.start()
     return start
-
-

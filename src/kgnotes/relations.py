@@ -59,7 +59,7 @@ RELATED_NPMI = 0.3
 RELATED_PER_CONCEPT = 5
 EVIDENCE_PER_EDGE = 3
 OPENING = 10  # a text's first sentences, where it says what it builds on
-STATED_LABELS = ("naming", "definition", "title", "wording", "use")
+STATED_LABELS = ("naming", "definition", "title", "wording", "use", "recall")
 ORDER_LABELS = ("sections", "series", "journal")
 MAX_ORDER = 0.75
 
@@ -161,6 +161,7 @@ class _Facts:
     cues: dict[tuple[str, str], list[tuple[int, int]]] = field(init=False)
     genera: dict[tuple[str, str], list[tuple[int, int]]] = field(init=False)
     uses: dict[tuple[str, str], list[tuple[int, int]]] = field(init=False)
+    recalls: dict[tuple[str, str], list[tuple[int, int]]] = field(init=False)
 
     def __post_init__(self) -> None:
         mentions = self.index.mentions
@@ -193,11 +194,13 @@ class _Facts:
         self.cues = _by_pair(self.index.cues)
         self.genera = _by_pair(self.index.genera)
         self.uses = _by_pair(self.index.uses)
+        self.recalls = _by_pair(self.index.recalls)
 
     def pairs(self) -> set[tuple[str, str]]:
         """The pairs worth weighing: sharing texts, or tied by a statement or a name."""
         found = {p for p, n in self.together.items() if n >= MIN_SHARED}
-        found |= {tuple(sorted(p)) for p in itertools.chain(self.cues, self.genera, self.uses)}
+        stated = itertools.chain(self.cues, self.genera, self.uses, self.recalls)
+        found |= {tuple(sorted(p)) for p in stated}
         for high, low in self._named_pairs():
             found.add((low, high) if low < high else (high, low))
         found |= {(a, b) if a < b else (b, a) for a, b in self._filed}
@@ -265,6 +268,7 @@ class _Facts:
             votes.append((f"title: what presents {h} is “{titled}”", 1.0))
         votes += _said("wording", self.cues, low, high, f"{h} builds on {lo}", 1.0)
         votes += _said("use", self.uses, low, high, f"{h} uses {lo}", 0.75, most=1.25)
+        votes += _said("recall", self.recalls, low, high, f"{lo} was taught before {h}", 0.75, 1.0)
         votes += self._chronology(low, high)
         votes += self._cooccurrence(low, high)
         votes += self._filing(low, high)
@@ -534,7 +538,8 @@ class _Facts:
         naming both in sources about the later concept, then anywhere."""
         found: dict[str, dict[str, str]] = {}
         stated = self.genera.get((low, high), []) + self.cues.get((low, high), [])
-        for unit, number in stated + self.uses.get((low, high), []):
+        stated += self.uses.get((low, high), []) + self.recalls.get((low, high), [])
+        for unit, number in stated:
             self._add(found, unit, number)
         shared_units = self.units_of[low] & self.units_of[high]
         about = shared_units & self.about_of[high]
