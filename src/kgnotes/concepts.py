@@ -615,15 +615,15 @@ def _kept(concepts: dict[str, Concept], scan: _Scan, code_words: Counter[str]) -
 
 def _one_text_term(concept: Concept, where: dict[int, Mention]) -> bool:
     """A term though only one text names it: an encyclopedia article's title; a short name
-    defined in brackets, or a name a text gives a section of its own (``3.1.3 ALBERT``),
-    that the text goes on using."""
+    defined in brackets, or a name a text gives itself or a section of its own
+    (``Chinese-CLIP``, ``3.1.3 ALBERT``), that the text goes on using."""
     count = sum(m.count for m in where.values())
     if "wiki" in concept.origins:
         return True
     if concept.origins & {"acronym", "gloss"} and count >= 2:
         return True
     shaped = any(s.isupper() or any(c.isupper() for c in s[1:]) for s in concept.aliases)
-    return "heading" in concept.origins and shaped and count >= 3
+    return bool(concept.origins & {"heading", "title"}) and shaped and count >= 3
 
 
 def _named_as_term(concept: Concept, capitalised: Counter[str]) -> bool:

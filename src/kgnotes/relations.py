@@ -451,6 +451,8 @@ class _Facts:
             for siblings in _siblings(headings, len(self.index.sentences[unit])):
                 for (n_a, keys_a, _), (n_b, keys_b, end_b) in itertools.combinations(siblings, 2):
                     for a in keys_a:
+                        if a in keys_b:
+                            continue  # "Comparing CNNs, RNNs, and Self-Attention": on both
                         lines = self.index.mentions.get(a, {}).get(unit)
                         if lines is None:
                             continue
