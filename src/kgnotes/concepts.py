@@ -757,7 +757,8 @@ def _scan_part(
         index = local + offset
         about, defines, filed = _about(unit, concepts, matcher)
         speaker = tuple(sorted(defines)) if unit.paper else ()
-        subjects = _subjects(unit, defines, matcher)
+        subjects = _subjects(unit, about, defines | filed, matcher)
+        own_number = _section_number(unit.title or "") if subjects else None
         for key in sorted(about | defines):
             scan.mentions[key][index] = Mention(0, key in about, [], key in defines, key in filed)
         for number, sentence in enumerate(sentences[local]):
@@ -781,10 +782,9 @@ def _scan_part(
                 continue
             if number or unit.owner_type == "entry":  # a source's first line is its title
                 _count_case(sentence, spans, scan.capitalised)
-            if subjects and spans and _RECALL.search(sentence):
-                recalled = dict.fromkeys(k for k, _, _ in spans if k not in subjects)
-                if len(recalled) <= MAX_RECALLED:
-                    scan.recalls += [(k, s, index, number) for k in recalled for s in subjects]
+            if subjects and spans:
+                for k in _recalled(sentence, spans, subjects, own_number):
+                    scan.recalls += [(k, s, index, number) for s in sorted(subjects)]
             if len(spans) > 1 or (speaker and spans):
                 said = prose.plain(sentence)
                 scan.genera += [(g, s, index, number) for g, s in _genera(said, spans, matcher)]
@@ -808,14 +808,75 @@ _RECALL = re.compile(  # a tutorial pointing back at what it taught before this 
     r"|已经(?:介绍|描述|讨论|实现|学习|学过|讲)|在此之前|前几(?:节|章|课)"
 )
 MAX_RECALLED = 4  # a sentence recalling more is a list of what came before, not a pointer
+_SECTION_REF = re.compile(
+    r"\b(?:Sections?|Sec\.|Chapters?|Chap\.|§)\s*(\d+(?:\.\d+)*)|(\d+(?:\.\d+)+)\s*节"
+    r"|第\s*(\d+)\s*章"
+)
 
 
-def _subjects(unit: Unit, defines: set[str], matcher: Matcher) -> set[str]:
-    """What a tutorial page is on, for what it recalls: the concepts its title names, and
-    those it defines."""
+def _section_number(title: str) -> tuple[int, ...] | None:
+    """A textbook page's own number, from its title ("11.4. The Bahdanau Attention …")."""
+    match = re.match(r"\s*(\d+(?:\.\d+)+)\.?\s", title + " ")
+    return tuple(int(x) for x in match.group(1).split(".")) if match else None
+
+
+def _subjects(unit: Unit, about: set[str], given: set[str], matcher: Matcher) -> set[str]:
+    """What a tutorial page is on, for what it recalls: what its title names, what it
+    defines and the author's topic lines over it; failing those, what else it is about (the
+    short name its opening defines). Not a list of many."""
     if unit.owner_type != "document" or unit.paper:
         return set()
-    return defines | {key for key, _, _ in matcher.spans(unit.title or "")}
+    found = given | {key for key, _, _ in matcher.spans(unit.title or "")} or about
+    return found if len(found) <= MAX_SUBJECTS else set()
+
+
+MAX_SUBJECTS = 3
+
+
+def _recalled(
+    sentence: str,
+    spans: list[tuple[str, int, int]],
+    subjects: set[str],
+    own: tuple[int, ...] | None,
+) -> list[str]:
+    """The concepts a sentence of a page recalls from before it: all it names, where it says
+    in words that it points back ("as we saw in the previous chapter", 上一节); where it
+    cites an earlier section of a numbered textbook, the name just before the citation in
+    its clause ("the pooling layer introduced in Section 7.5") or else just after it
+    ("受 7.6节中残差网络的启发"). Never the page's subject, or a refinement of it named after
+    it (fast R-CNN on the R-CNN page)."""
+    if _RECALL.search(sentence):
+        found = [k for k, _, _ in spans]
+    elif own is not None:
+        found = []
+        for match in _SECTION_REF.finditer(sentence):
+            cited = tuple(int(x) for x in next(g for g in match.groups() if g).split("."))
+            if cited < own and own[: len(cited)] != cited:
+                found += _near(sentence, spans, match.start(), match.end())
+    else:
+        return []
+    found = [k for k in dict.fromkeys(found) if not _refines(k, subjects)]
+    return found if len(found) <= MAX_RECALLED else []
+
+
+def _near(sentence: str, spans: list[tuple[str, int, int]], start: int, end: int) -> list[str]:
+    before = [
+        sp for sp in spans if sp[2] <= start and not _CITE_GAP.search(sentence[sp[2] : start])
+    ]
+    if before:
+        return [before[-1][0]]
+    after = [sp for sp in spans if sp[1] >= end and not _CITE_GAP.search(sentence[end : sp[1]])]
+    return [after[0][0]] if after else []
+
+
+_CITE_GAP = re.compile(r"[,;:，；：。]|.{41}", re.DOTALL)  # a clause's end, or too far
+
+
+def _refines(key: str, subjects: set[str]) -> bool:
+    return any(
+        key == s or key.endswith(" " + s) or (CJK_RUN.fullmatch(s) and key.endswith(s))
+        for s in subjects
+    )
 
 
 def _count_case(sentence: str, spans: list[tuple[str, int, int]], out: Counter[str]) -> None:
