@@ -204,9 +204,7 @@ def index(vault: VaultPaths, rebuild: bool) -> None:
     type=click.Choice(["article", "paper", "video", "wiki", "pdf", "other"]),
     help="Only links of this kind.",
 )
-@click.option(
-    "--no-filters", is_flag=True, help="Do not let words of the query turn filters on."
-)
+@click.option("--no-filters", is_flag=True, help="Do not let words of the query turn filters on.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 @_errors_to_messages

@@ -759,6 +759,7 @@ def _scan_part(
         speaker = tuple(sorted(defines)) if unit.paper else ()
         subjects = _subjects(unit, about, defines | filed, matcher)
         own_number = _section_number(unit.title or "") if subjects else None
+        scan.genera += [(g, k, index, 0) for g, k in _titled_genus(unit, matcher)]
         for key in sorted(about | defines):
             scan.mentions[key][index] = Mention(0, key in about, [], key in defines, key in filed)
         for number, sentence in enumerate(sentences[local]):
@@ -807,7 +808,7 @@ _RECALL = re.compile(  # a tutorial pointing back at what it taught before this 
     r"|上一(?:节|章|课|篇|讲|部分)|前面(?:介绍|提到|讨论|讲|学)|之前(?:介绍|描述|讨论|提到|讲|学)"
     r"|已经(?:介绍|描述|讨论|实现|学习|学过|讲)|在此之前|前几(?:节|章|课)"
 )
-MAX_RECALLED = 4  # a sentence recalling more is a list of what came before, not a pointer
+MAX_RECALLED = 3  # a sentence recalling more is a list of what came before, not a pointer
 _SECTION_REF = re.compile(
     r"\b(?:Sections?|Sec\.|Chapters?|Chap\.|§)\s*(\d+(?:\.\d+)*)|(\d+(?:\.\d+)+)\s*节"
     r"|第\s*(\d+)\s*章"
@@ -818,6 +819,25 @@ def _section_number(title: str) -> tuple[int, ...] | None:
     """A textbook page's own number, from its title ("11.4. The Bahdanau Attention …")."""
     match = re.match(r"\s*(\d+(?:\.\d+)+)\.?\s", title + " ")
     return tuple(int(x) for x in match.group(1).split(".")) if match else None
+
+
+def _titled_genus(unit: Unit, matcher: Matcher) -> list[tuple[str, str]]:
+    """(genus, concept) from a page titled "Genus (Name)": "Word Embedding (word2vec)" —
+    where the name in brackets is another concept, not the first's short name."""
+    if unit.owner_type != "document" or not unit.title:
+        return []
+    match = _GENUS_TITLE.match(terms.strip_numbering(unit.title))
+    if not match:
+        return []
+    outer, inner = matcher.spans(match.group(1)), matcher.spans(match.group(2))
+    if len(outer) != 1 or len(inner) != 1 or outer[0][0] == inner[0][0]:
+        return []
+    if outer[0][2] - outer[0][1] < len(match.group(1).strip()) - 1:
+        return []  # the name is only part of what is outside the brackets
+    return [(outer[0][0], inner[0][0])]
+
+
+_GENUS_TITLE = re.compile(r"^\s*([^()（）]+?)\s*[(（]\s*([^()（）]+?)\s*[)）]\s*$")
 
 
 def _subjects(unit: Unit, about: set[str], given: set[str], matcher: Matcher) -> set[str]:
@@ -845,8 +865,9 @@ def _recalled(
     its clause ("the pooling layer introduced in Section 7.5") or else just after it
     ("受 7.6节中残差网络的启发"). Never the page's subject, or a refinement of it named after
     it (fast R-CNN on the R-CNN page)."""
-    if _RECALL.search(sentence):
-        found = [k for k, _, _ in spans]
+    cue = _RECALL.search(sentence)
+    if cue:
+        found = _in_clause(sentence, spans, cue.start())
     elif own is not None:
         found = []
         for match in _SECTION_REF.finditer(sentence):
@@ -857,6 +878,25 @@ def _recalled(
         return []
     found = [k for k in dict.fromkeys(found) if not _refines(k, subjects)]
     return found if len(found) <= MAX_RECALLED else []
+
+
+def _in_clause(sentence: str, spans: list[tuple[str, int, int]], at: int) -> list[str]:
+    """The names in the clause of the wording at ``at`` ("In the previous post, we looked
+    at Attention"), or, if it names none, in the next clause ("As we saw in the previous
+    chapter, Neural Networks receive …")."""
+    cuts = [0, *(m.end() for m in _CLAUSE_MARK.finditer(sentence)), len(sentence)]
+    clauses = [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+    for number, (low, high) in enumerate(clauses):
+        if low <= at < high:
+            for near_low, near_high in clauses[number : number + 2]:
+                names = [k for k, start, _ in spans if near_low <= start < near_high]
+                if names:
+                    return names
+            return []
+    return []
+
+
+_CLAUSE_MARK = re.compile(r"[,;:，；：。!?！？]")
 
 
 def _near(sentence: str, spans: list[tuple[str, int, int]], start: int, end: int) -> list[str]:
@@ -1029,7 +1069,8 @@ _USE_BEFORE = re.compile(
     r"\b(?:uses?|employs?|relies\s+on|(?:is|are)\s+implemented\s+(?:by|with|using)|consists\s+of|(?:is|are)\s+composed\s+of|"
     r"(?:is|are)\s+made\s+(?:up\s+)?of|(?:is|are)\s+built\s+(?:from|with|out\s+of)|"
     r"stacks?|combines?|adopts?|leverages?|utili[sz]es|(?:pre-?)?trained\s+(?:with|using)|"
-    r"(?:pre-?)?trains?\s+with)\s+(?:[\w\-]+\s+){0,2}$",
+    r"(?:by|from|through)\s+(?:adopting|employing|leveraging|utili[sz]ing|combining)|"
+    r"(?:pre-?)?trains?\s+with)\s+(?:[\w\-]+\s+){0,2}[\"“‘'*]?$",
     re.IGNORECASE,
 )
 _USED_AFTER = re.compile(
@@ -1043,7 +1084,8 @@ _SUBJECTLESS = re.compile(r"^[A-Z][a-z]+s\b(?!\s+(?:is|are|was|were|has|have)\b)
 _CUE_WORDS = re.compile(  # a quick test for the wording the patterns above look for
     r"\b(?:based|builds?|built|building|relies|rely|relying|founded|grounded|draws?|extends"
     r"|extending|extension|generali[sz]es|variant|version|improves|uses?|used|employs?|consists"
-    r"|composed|made|stacks?|combines?|adopts?|leverages?|utili[sz]es|trained|trains?)\b"
+    r"|composed|made|stacks?|combines?|combining|adopts?|adopting|employing|leverages?"
+    r"|leveraging|utili[sz]es|utili[sz]ing|trained|trains?)\b"
     r"|foundation|basis|backbone|precursor|基于|建立在|基础|使用|采用|利用|引入|通过|基座|开创之作"
     r"|开端|前身|雏形|为基础|为基座|为核心",
     re.IGNORECASE,

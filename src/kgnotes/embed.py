@@ -31,8 +31,9 @@ def multilingual_name(config: dict[str, Any]) -> str | None:
     ``KGNOTES_MULTILINGUAL_MODEL``; ``none`` turns it off): the bundled universal sentence
     encoder, or a sentence-transformers model name or path."""
     name = str(
-        setting(config, "search.multilingual_model", "KGNOTES_MULTILINGUAL_MODEL",
-                MULTILINGUAL_MODEL)
+        setting(
+            config, "search.multilingual_model", "KGNOTES_MULTILINGUAL_MODEL", MULTILINGUAL_MODEL
+        )
     )
     return None if name.strip().lower() in _OFF else name
 

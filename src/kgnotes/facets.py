@@ -15,21 +15,37 @@ from dataclasses import dataclass
 
 # (field, value, pattern): longest and negated forms first, so "not helpful" is not "helpful"
 _PHRASES: list[tuple[str, str, str]] = [
-    ("reading", "partial", r"没(?:有)?(?:看|读)完|未(?:看|读)完|(?:看|读)了一半|只看了一部分"
-     r"|\bdid(?: not|n't) finish\b|\bnot (?:yet )?finished\b|\bunfinished\b"
-     r"|\bhalf[- ](?:read|watched)\b|\bskimmed\b|\bstopped halfway\b"),
-    ("reading", "unread", r"还没(?:有)?(?:看|读)|没(?:有)?(?:看|读)过|没(?:看|读)(?!完)"
-     r"|\b(?:have not|haven't|never) (?:yet )?(?:read|watched)\b|\bunread\b|\bunwatched\b"
-     r"|\bnot (?:yet )?(?:read|watched)\b|\bstill to read\b"),
+    (
+        "reading",
+        "partial",
+        r"没(?:有)?(?:看|读)完|未(?:看|读)完|(?:看|读)了一半|只看了一部分"
+        r"|\bdid(?: not|n't) finish\b|\bnot (?:yet )?finished\b|\bunfinished\b"
+        r"|\bhalf[- ](?:read|watched)\b|\bskimmed\b|\bstopped halfway\b",
+    ),
+    (
+        "reading",
+        "unread",
+        r"还没(?:有)?(?:看|读)|没(?:有)?(?:看|读)过|没(?:看|读)(?!完)"
+        r"|\b(?:have not|haven't|never) (?:yet )?(?:read|watched)\b|\bunread\b|\bunwatched\b"
+        r"|\bnot (?:yet )?(?:read|watched)\b|\bstill to read\b",
+    ),
     ("reading", "read", r"看完了|已经看完|读完了|\bfinished (?:reading|watching)\b"),
-    ("quality", "negative", r"不怎么好|写(?:得|的)不(?:怎么|太)?好|讲(?:得|的)不(?:怎么|太)?好"
-     r"|没(?:什么|啥)帮助|不太好|\b(?:badly|poorly) (?:written|explained)\b"
-     r"|\bnot (?:very |so |that )?(?:good|helpful|useful|well[- ]written|clear)\b"
-     r"|\bconfusing\b|\bunhelpful\b"),
-    ("quality", "positive", r"(?:写|讲)(?:得|的)(?:很|非常|挺)?(?:有帮助|清楚|好)"
-     r"|(?:非常|很|挺|特别)有帮助|有帮助|很值得"
-     r"|\b(?:very |really |so |quite |super |extremely )?helpful\b|\bworth it\b"
-     r"|\bworth (?:reading|watching|a read|a watch)\b|\bwell[- ](?:written|explained)\b"),
+    (
+        "quality",
+        "negative",
+        r"不怎么好|写(?:得|的)不(?:怎么|太)?好|讲(?:得|的)不(?:怎么|太)?好"
+        r"|没(?:什么|啥)帮助|不太好|\b(?:badly|poorly) (?:written|explained)\b"
+        r"|\bnot (?:very |so |that )?(?:good|helpful|useful|well[- ]written|clear)\b"
+        r"|\bconfusing\b|\bunhelpful\b",
+    ),
+    (
+        "quality",
+        "positive",
+        r"(?:写|讲)(?:得|的)(?:很|非常|挺)?(?:有帮助|清楚|好)"
+        r"|(?:非常|很|挺|特别)有帮助|有帮助|很值得"
+        r"|\b(?:very |really |so |quite |super |extremely )?helpful\b|\bworth it\b"
+        r"|\bworth (?:reading|watching|a read|a watch)\b|\bwell[- ](?:written|explained)\b",
+    ),
     ("kind", "video", r"\bvideos?\b|视频|\byoutube\b"),
     ("kind", "paper", r"\bpapers?\b|论文|\barxiv\b"),
 ]
@@ -80,11 +96,15 @@ def read_query(query: str) -> Facets:
 def with_options(facets: Facets, **chosen: str | None) -> Facets:
     """The facets with the ones given as options (``--reading partial``) put first, winning
     over what the query's words said."""
-    given = [Facet(field, value, f"--{field.replace('kind', 'link-kind')}")
-             for field, value in chosen.items() if value]
+    given = [
+        Facet(field, value, f"--{field.replace('kind', 'link-kind')}")
+        for field, value in chosen.items()
+        if value
+    ]
     named = {f.field for f in given}
-    return Facets(tuple(given) + tuple(f for f in facets.facets if f.field not in named),
-                  facets.rest)
+    return Facets(
+        tuple(given) + tuple(f for f in facets.facets if f.field not in named), facets.rest
+    )
 
 
 def asked(

@@ -267,7 +267,7 @@ class _Facts:
         if titled:
             votes.append((f"title: what presents {h} is “{titled}”", 1.0))
         votes += _said("wording", self.cues, low, high, f"{h} builds on {lo}", 1.0)
-        votes += _said("use", self.uses, low, high, f"{h} uses {lo}", 0.75, most=1.25)
+        votes += _said("use", self.uses, low, high, f"{h} uses {lo}", 1.0, most=1.25)
         votes += _said("recall", self.recalls, low, high, f"{lo} was taught before {h}", 0.75, 1.0)
         votes += self._chronology(low, high)
         votes += self._cooccurrence(low, high)

@@ -703,9 +703,7 @@ class Store:
         self.db.executemany("DELETE FROM chunks WHERE id = ?", [(i,) for i in ids])
         self.db.executemany("DELETE FROM chunk_text WHERE rowid = ?", [(i,) for i in ids])
 
-    def hashes_without_vectors(
-        self, model: str, profiles: bool = False
-    ) -> list[tuple[str, str]]:
+    def hashes_without_vectors(self, model: str, profiles: bool = False) -> list[tuple[str, str]]:
         """(hash, text) of chunks the model has not embedded yet, each hash once; with
         ``profiles``, only the journal's passages and each source's first (its profile)."""
         only = "AND (c.owner_type = 'entry' OR c.position = 0)" if profiles else ""

@@ -301,6 +301,11 @@ def _mixed(part: str) -> list[str]:
     return names
 
 
+def strip_numbering(text: str) -> str:
+    """A title or heading without its section numbering ("15.1. ", "第三章 ")."""
+    return _NUMBERING.sub("", text.strip())
+
+
 def heading_names(heading: str) -> list[str]:
     """The names a section heading gives: numbering, emoji and generic words dropped, split
     at ``:``, `` - ``, ``/``, "and": "2.1.4 自注意力" → 自注意力, "R-CNN: Region-Based CNN"
@@ -410,7 +415,7 @@ def topic_names(topic: str, acronyms: Iterable[str] = ()) -> list[str]:
 
 
 def _before_description(part: str) -> str:
-    """"attention as soft dictionary lookup" names *attention*: a topic line that describes
+    """ "attention as soft dictionary lookup" names *attention*: a topic line that describes
     its subject names what comes before the first small word."""
     words = part.split()
     for i, word in enumerate(words[1:], start=1):
@@ -486,7 +491,7 @@ def acronym_definitions(text: str) -> Iterator[tuple[str, str]]:
 
 
 def singular_short(short: str) -> str:
-    """"CNNs" is the plural of CNN, "ConvNets" of ConvNet: compare without the s."""
+    """ "CNNs" is the plural of CNN, "ConvNets" of ConvNet: compare without the s."""
     plural = short.endswith("s") and any(c.isupper() for c in short[1:-1])
     return short[:-1] if plural else short
 
