@@ -58,6 +58,11 @@ _KIND_OF = re.compile(  # the genus after a word for a kind: "a special case of 
     r"|family|special\s+case|instance|extension|generali[sz]ation|flavou?r|member|subset)s?\s+"
     r"(?:of|for|in|within)\s+(?:the\s+|a\s+|an\s+)?"
 )
+_PLURAL_GENUS = re.compile(r"^\s+are\s+(?!not\b|also\s+not\b)")
+_GENUS_HEAD = re.compile(  # a genus written as a name and the kind of thing it is
+    r"^[\s\-]*(?:models?|networks?|architectures?|methods?|algorithms?|techniques?|variants?"
+    r"|layers?|mechanisms?|approaches|encoders?|decoders?)\b"
+)
 _PARENTHESES = re.compile(r"\s*[(（][^)）]*[)）]")
 _VARIANT = re.compile(r"^\s*(?:的变种|的变体|的一种|的改进)\s*[—\-–:：，,]*\s*$")
 MIN_UNITS = 2  # texts that must name a candidate, unless the author's own words do
@@ -980,6 +985,17 @@ def _genera(
     for i, (key, start, end) in enumerate(spans):
         if i > 0 and len(sentence[:start].split()) > 4:
             break  # the subject comes first, after a few words at most ("The resulting …")
+        plural = _PLURAL_GENUS.match(sentence[end:])
+        if plural and sentence[start:end].endswith("s"):  # "ResNets are … CNN models"
+            reach = end + plural.end()
+            clause = _CLAUSE_END.search(sentence, reach)
+            for other, s, e in spans[i + 1 :]:
+                if clause and s >= clause.start():
+                    break
+                if other != key and s < reach + 50 and _GENUS_HEAD.match(sentence[e:]):
+                    yield other, key
+                    break
+            break
         after = _GENUS_AFTER.match(sentence[end:])
         if after and after.group("comma") and not _LEAD.match(sentence[:start]):
             break  # "In the RNN encoder-decoder, a …" is no apposition: only "Trains X, a …"
@@ -1061,7 +1077,7 @@ def _description(
 _CUE_BEFORE = re.compile(
     r"(?:\b(?:based|builds?|built|building|relies|rely|relying|founded|grounded|draws?)"
     r"(?:\s+\w+)?\s+(?:on|upon)|\bextends|\bextending|\bextension\s+of|\bgeneralizes"
-    r"|\bgeneralises|\bvariant\s+of|\bimproves\s+(?:on|upon))"
+    r"|\bgeneralises|\bvariant\s+of|\bimproves\s+(?:on|upon)|\bresembles?)"
     r"\s*(?:the\s+|a\s+|an\s+)?(?:original\s+|standard\s+|vanilla\s+)?$",
     re.IGNORECASE,
 )
@@ -1077,6 +1093,8 @@ _USED_AFTER = re.compile(
     r"^\s*(?:\([^)]{0,40}\)\s*)?,?\s*(?:(?:which|that)\s+)?(?:(?:is|are|was)\s+)?(?:also\s+)?"
     r"used\s+(?:in|by|to\s+(?:pre-?)?train|for\s+(?:pre-?)?training)\s+(?:the\s+|a\s+|an\s+)?"
 )
+_WHAT_USES = re.compile(r"^\s*\(\s*(?:what|which|as|that)\s+(?:the\s+)?")
+_USES_CLOSE = re.compile(r"^(?:-?\d+(?:\.\d+)?)?\s+(?:uses|use|used|employs)\s*\)")
 _REPLACES = re.compile(  # a paper's subject-less abstract: "Replaces … of Fast R-CNN with …"
     r"^(?:Replaces|Improves(?:\s+on|\s+upon)?|Extends|Generali[sz]es|Simplifies|Speeds\s+up)\b"
 )
@@ -1085,7 +1103,7 @@ _CUE_WORDS = re.compile(  # a quick test for the wording the patterns above look
     r"\b(?:based|builds?|built|building|relies|rely|relying|founded|grounded|draws?|extends"
     r"|extending|extension|generali[sz]es|variant|version|improves|uses?|used|employs?|consists"
     r"|composed|made|stacks?|combines?|combining|adopts?|adopting|employing|leverages?"
-    r"|leveraging|utili[sz]es|utili[sz]ing|trained|trains?)\b"
+    r"|leveraging|utili[sz]es|utili[sz]ing|trained|trains?|resembles?|uses?\))\b"
     r"|foundation|basis|backbone|precursor|基于|建立在|基础|使用|采用|利用|引入|通过|基座|开创之作"
     r"|开端|前身|雏形|为基础|为基座|为核心",
     re.IGNORECASE,
@@ -1168,6 +1186,10 @@ def _cues_in(
                 and re.match(r"^\s*(?:的|之)?基础上\s*[，,]?\s*$", sentence[end : spans[i + 1][1]])
             ):
                 found = [("wording", key, spans[i + 1][0])]
+        elif (what := _WHAT_USES.match(after)) and i + 1 < len(spans):
+            user, u_start, u_end = spans[i + 1]  # "masked self-attention (what GPT-2 uses)"
+            if u_start == end + what.end() and _USES_CLOSE.match(sentence[u_end:]):
+                found = [("use", key, user)] if user != key else []
         elif used := _USED_AFTER.match(after):
             later = next((sp for sp in spans[i + 1 :] if sp[1] == end + used.end()), None)
             if later and later[0] != key:

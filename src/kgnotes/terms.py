@@ -110,7 +110,7 @@ _LEADING_MODIFIERS = _words(
     """
     well-known famous popular basic basics simple advanced modern classic classical standard
     vanilla fixed pre-trained pretrained understanding introducing pytorch tensorflow keras
-    jax official unofficial minimal
+    jax official unofficial minimal illustrated annotated
     """
 )
 _TRAILING_GENERIC = _words(
