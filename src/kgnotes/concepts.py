@@ -281,7 +281,12 @@ def prepare(units: list[Unit]) -> tuple[list[Unit], Counter[str]]:
         cleaned.append(replace(unit, text=text, series=series))
     sites = prose.boilerplate((u.label, u.text) for u in cleaned if u.owner_type == "document")
     return [
-        replace(u, text=prose.drop_lines(u.text, sites.get(prose.site_of(u.label), frozenset())))
+        replace(
+            u,
+            text=prose.unwrap(
+                prose.drop_lines(u.text, sites.get(prose.site_of(u.label), frozenset()))
+            ),
+        )
         if u.owner_type == "document"
         else u
         for u in cleaned

@@ -165,3 +165,37 @@ def _number(digits: str) -> int | None:
         if len(values) >= 2 and values[1] == 10:
             return values[0] * 10 + (values[2] if len(values) > 2 else 0)
     return None
+
+
+_BLOCK_START = re.compile(r"^\s*(?:[#>|`$]|[-*+•]\s|\d+[.)]\s|[（(]?\d+[)）]\s)")
+_CJK_END = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]$")
+_CJK_START = re.compile(r"^[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+def unwrap(text: str) -> str:
+    """Paragraphs whose source was wrapped at a fixed width (a page's HTML, a Markdown
+    file: "When we encountered machine translation in Section 10.7,\\nwe designed an
+    encoder--decoder architecture …") joined back into one line each, so a sentence is read
+    whole. A line break stays where a block begins: a heading, a list item, a table row, a
+    quote, a fence, at blank lines, and after the first line (a source's title). Chinese
+    lines join without a space."""
+    lines = text.split("\n")
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1] if out else ""
+        if (
+            len(out) > 1  # a text's first line is its title
+            and previous.strip()
+            and line.strip()
+            and not _BLOCK_START.match(line)
+            and not previous.lstrip().startswith(("#", "|", "`"))
+        ):
+            glue = (
+                ""
+                if _CJK_END.search(previous.rstrip()) and _CJK_START.match(line.lstrip())
+                else " "
+            )
+            out[-1] = previous.rstrip() + glue + line.strip()
+        else:
+            out.append(line)
+    return "\n".join(out)
