@@ -44,10 +44,12 @@ _PRESENTS = re.compile(
 _CALLED = re.compile(r"\b(?:called|named|dubbed|termed)\s+([A-Z][A-Za-z0-9\-]*[A-Z0-9][\w\-]*)")
 # "X is a …", "X, a …", "X 是一种 …"; "X is the …" describes rather than defines
 _GENUS_AFTER = re.compile(
-    r"^\s*(?:\([^)]{0,40}\)\s*)?(?:(?P<comma>,)\s*(?:which\s+is\s+)?|\s+(?:is|are|was)\s+"
+    r"^\s*(?:\([^)]{0,40}\)\s*)?(?:(?P<comma>,)\s*(?:which\s+is\s+)?|\s+(?:is|are|was)"
+    r"(?:\s*,\s*(?:however|therefore|thus|in\s+fact|of\s+course)\s*,)?\s+"
     r"(?:essentially\s+|basically\s+|simply\s+|just\s+|also\s+)?|\s*(?:是|为)\s*)"
     r"(?:an?\s|一种|一个|一类)\s*"
 )
+_ADJECTIVE_COMMA = re.compile(r",(?=\s+[a-z][\w\-]*\s+[\w\-])")
 _LEAD = re.compile(r"^\s*(?:(?:the|a|an)\s+|[A-Z][a-z]+s\s+(?:the\s+|a\s+|an\s+)?)?$", re.I)
 _GENUS_END = re.compile(
     r"[,.;:!?，。；：（(]|\s(?:that|which|who|where|with|trained|pre-trained|for|to|on|by|from|"
@@ -1014,7 +1016,7 @@ def _genera(
                 if genus and genus[0] != key:
                     yield genus[0], key
                 break
-            stop = _GENUS_END.search(window)
+            stop = _GENUS_END.search(_ADJECTIVE_COMMA.sub(" ", window))  # "a large, deep …"
             limit = end + after.end() + (stop.start() if stop else min(len(window), 80))
             for other, s, e in spans[i + 1 :]:
                 if s >= limit:

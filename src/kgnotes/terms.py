@@ -106,6 +106,7 @@ FOLDED_HEADS = _words(
     mechanism architecture network layer model modeling modelling optimizer algorithm loss
     """
 )
+_LEADING_PREPOSITIONS = frozenset({"beyond", "towards", "toward", "into", "on", "about"})
 _LEADING_MODIFIERS = _words(
     """
     well-known famous popular basic basics simple advanced modern classic classical standard
@@ -199,7 +200,7 @@ _NUMBERING = re.compile(
 )
 _SYMBOLS = re.compile(r"^[^\w(（]+|[^\w)）+#]+$")
 _NAME_SPLIT = re.compile(
-    r"\s+[-–—]+\s+|——|[:：/&|;；，,、+·]|\s(?:and|vs\.?|versus)\s|[和与跟及]|\.\s"
+    r"\s+[-–—]+\s+|——|[:：/&|;；，,、+·]|\s(?i:and|vs\.?|versus)\s|[和与跟及]|\.\s"
 )
 _TOPIC_SPLIT = re.compile(r"\s*(?:[,，、/&+;；|]|\band\b|\bvs\.?\b|\bversus\b|和|与|跟)\s*")
 _PARENTHETICAL = re.compile(r"\s*[(（][^)）]*[)）]\s*")
@@ -276,7 +277,7 @@ def _clean(part: str) -> str:
     words = part.split()
     while len(words) > 1 and words[0].lower() in ("the", "a", "an"):
         words = words[1:]
-    while len(words) > 1 and words[0].lower() in _LEADING_MODIFIERS:
+    while len(words) > 1 and words[0].lower() in _LEADING_MODIFIERS | _LEADING_PREPOSITIONS:
         words = words[1:]
     while len(words) > 1 and words[-1].lower() in _TRAILING_GENERIC:
         words = words[:-1]
@@ -306,11 +307,14 @@ def strip_numbering(text: str) -> str:
     return _NUMBERING.sub("", text.strip())
 
 
+_ANCHOR = re.compile(r"\s+[#¶§🔗]+\s*$")  # a heading's permalink mark ("GPT-2 #")
+
+
 def heading_names(heading: str) -> list[str]:
     """The names a section heading gives: numbering, emoji and generic words dropped, split
     at ``:``, `` - ``, ``/``, "and": "2.1.4 自注意力" → 自注意力, "R-CNN: Region-Based CNN"
     → R-CNN, Region-Based CNN; "How to install?" → nothing."""
-    text = heading.lstrip("#").strip()
+    text = _ANCHOR.sub("", heading.lstrip("#").strip())
     if not text or text.endswith(("?", "？", "!", ":", "：")):
         return []
     text = _NUMBERING.sub("", text)
