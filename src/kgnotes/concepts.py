@@ -376,11 +376,6 @@ class _Candidates:
                 self.names.append((name, "paper"))
 
 
-_LANGUAGE_SEGMENT = re.compile(
-    r"/(?:zh|zh-cn|zh-hans|zh-hant|zh-tw|cn|en|en-us|ja|ko|fr|de|es|pt|ru|it)(?=/)", re.IGNORECASE
-)
-
-
 def _translations(units: list[Unit], sentences: list[list[str]]) -> list[tuple[str, str]]:
     """(name, name) from one page in two languages, where a site keeps a translation under a
     language folder: at the same address ("/lessons/embeddings.html" and
@@ -404,31 +399,14 @@ def _translations(units: list[Unit], sentences: list[list[str]]) -> list[tuple[s
 
 
 def _translated_pages(units: list[Unit]) -> list[tuple[int, int]]:
-    """Pairs of documents that are one page in two languages: one address has a language
-    folder, the other doesn't or has another, and they share the path without it, or failing
-    that a file name no other page of the site has."""
-    pages: dict[tuple[str, str], list[int]] = defaultdict(list)
-    files: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for number, unit in enumerate(units):
-        if unit.owner_type != "document" or not unit.title or "://" not in unit.label:
-            continue
-        address = unit.label.split("#")[0].split("?")[0]
-        bare = _LANGUAGE_SEGMENT.sub("", address)
-        site = prose.site_of(address)
-        pages[(site, bare)].append(number)
-        files[(site, bare.rstrip("/").rsplit("/", 1)[-1])].append(number)
-    found, paired = [], set()
-    for groups in (pages, files):
-        for versions in groups.values():
-            if len(versions) != 2 or paired & set(versions):
-                continue
-            a, b = versions
-            marks = [_LANGUAGE_SEGMENT.findall(units[v].label) for v in versions]
-            if marks[0] == marks[1]:
-                continue  # not a translation: the same language folder, or none on either
-            found.append((a, b))
-            paired |= {a, b}
-    return found
+    """Pairs of documents that are one page in two languages (see ``prose.translations``)."""
+    numbers = [
+        n
+        for n, u in enumerate(units)
+        if u.owner_type == "document" and u.title and "://" in u.label
+    ]
+    pairs = prose.translations([units[n].label for n in numbers])
+    return [(numbers[a], numbers[b]) for a, b in pairs]
 
 
 _SECTION = re.compile(r"^#*\s*(\d+(?:\.\d+)*)\.?\s")

@@ -199,3 +199,42 @@ def unwrap(text: str) -> str:
         else:
             out.append(line)
     return "\n".join(out)
+
+
+_LANGUAGE_SEGMENT = re.compile(
+    r"/(?:zh|zh-cn|zh-hans|zh-hant|zh-tw|cn|en|en-us|ja|ko|fr|de|es|pt|ru|it)(?=/)", re.IGNORECASE
+)
+
+
+_GENERIC_FILE = re.compile(r"^(?:|index|readme|default|main|home)(?:[.-].*)?$", re.IGNORECASE)
+
+
+def translations(addresses: list[str]) -> list[tuple[int, int]]:
+    """Pairs (by position) of addresses that are one page in two languages, as sites keep
+    translations under a language folder: one address has the folder and the other has none
+    or another, and they share the path without it ("/lessons/embeddings.html" and
+    "/zh/lessons/embeddings.html"), or failing that a file name no other page of the site
+    has (d2l renamed its chapter folders in translation: "…-and-transformers/multihead-
+    attention.html" and "/zh/…/multihead-attention.html")."""
+    pages: dict[tuple[str, str], list[int]] = defaultdict(list)
+    files: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for number, address in enumerate(addresses):
+        address = address.split("#")[0].split("?")[0]
+        bare = _LANGUAGE_SEGMENT.sub("", address)
+        site = site_of(address)
+        pages[(site, bare)].append(number)
+        name = bare.rstrip("/").rsplit("/", 1)[-1]
+        if not _GENERIC_FILE.match(name):
+            files[(site, name)].append(number)
+    found: list[tuple[int, int]] = []
+    paired: set[int] = set()
+    for groups in (pages, files):
+        for versions in groups.values():
+            if len(versions) != 2 or paired & set(versions):
+                continue
+            marks = [_LANGUAGE_SEGMENT.findall(addresses[v]) for v in versions]
+            if marks[0] == marks[1]:
+                continue  # not a translation: the same language folder, or none on either
+            found.append((versions[0], versions[1]))
+            paired |= set(versions)
+    return found

@@ -31,6 +31,7 @@ FACET_BOOST = 2.0  # …unless the query speaks of the journal; links its words 
 CONCEPTS_THROUGH = 3  # concepts a Chinese query is matched to, for the sources about them
 _JOURNAL_WORDS = re.compile(r"\b(?:I|my|me|mine)\b|我")
 CANDIDATES = 500
+TWIN_SHARE = 0.9  # of a source's score, for its translation
 KINDS = {"entry": "note", "document": "source", "concept": "concept"}
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _COMMON_WORDS = (  # not worth marking in a snippet
@@ -119,8 +120,51 @@ def search(store: Store, model: str, query: str, options: SearchOptions) -> list
     for owner in fused:
         if lifted and owner in lifted:
             fused[owner] += FACET_BOOST / (RRF_K + 1)
+    _with_translations(store, fused, best, options, allowed)
     ranked = sorted(fused.items(), key=lambda item: -item[1])[: options.limit]
     return [_result(score, best[owner], text) for owner, score in ranked]
+
+
+def _with_translations(
+    store: Store,
+    fused: dict[tuple[str, int], float],
+    best: dict[tuple[str, int], ChunkDetail],
+    options: SearchOptions,
+    allowed: set[tuple[str, int]] | None,
+) -> None:
+    """A source's translation ranks just after it ("/lessons/x.html" and "/zh/lessons/x.html"
+    say one thing in two languages): each takes ``TWIN_SHARE`` of the other's score if its
+    own is lower. The query's words in one language rarely reach the other version, though
+    the user wants both."""
+    twins = _cached(store, "translations", lambda: _translations(store))
+    lifted: dict[tuple[str, int], float] = {}
+    for owner, score in fused.items():
+        twin = twins.get(owner)
+        if twin is None or (allowed is not None and twin[0] not in allowed):
+            continue
+        share = TWIN_SHARE * score
+        if share > max(fused.get(twin[0], 0.0), lifted.get(twin[0], 0.0)):
+            lifted[twin[0]] = share
+            if twin[0] not in best:
+                detail = store.chunk_details([twin[1]]).get(twin[1])
+                if detail is None or not _wanted(detail, options):
+                    lifted.pop(twin[0])
+                    continue
+                best[twin[0]] = detail
+    fused.update(lifted)
+
+
+def _translations(store: Store) -> dict[tuple[str, int], tuple[tuple[str, int], int]]:
+    """Source → (its translation, the translation's first passage)."""
+    from kgnotes.prose import translations
+
+    documents = store.indexed_documents()
+    twins = {}
+    for a, b in translations([url for _, url, _ in documents]):
+        (id_a, _, chunk_a), (id_b, _, chunk_b) = documents[a], documents[b]
+        twins[("document", id_a)] = (("document", id_b), chunk_b)
+        twins[("document", id_b)] = (("document", id_a), chunk_a)
+    return twins
 
 
 def _through_concepts(store: Store, model: str, text: str) -> list[tuple[str, int]]:

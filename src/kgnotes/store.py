@@ -959,6 +959,16 @@ class Store:
             for r in rows
         ]
 
+    def indexed_documents(self) -> list[tuple[int, str, int]]:
+        """(document id, URL, its first indexed chunk) of every document in the index."""
+        rows = self.db.execute(
+            """SELECT d.id, l.url, MIN(c.id) FROM documents d
+               JOIN links l ON l.id = d.link_id
+               JOIN chunks c ON c.owner_type = 'document' AND c.owner_id = d.id
+               GROUP BY d.id ORDER BY d.id"""
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
     def source_titles(self) -> dict[int, tuple[str, str | None]]:
         """Document id → (URL, title), for naming sources in graphs."""
         rows = self.db.execute(
