@@ -329,3 +329,17 @@ def test_limits_per_host_and_overall(kg, tmp_path):
         assert slow.max_in_flight == 2  # the per-host limit, though 8 were allowed overall
     finally:
         slow.close()
+
+
+def test_link_with_chinese_in_its_path_is_archived_as_a_uri(archive_urls, web, kg_json, vault):
+    """Journals link ``/第十章/ViT解读.html`` as written; it goes out, and into the WARC file,
+    percent-encoded, as a browser sends it."""
+    from urllib.parse import quote
+
+    web.route(quote("/教程/自注意力.html"), web.routes["/article"])
+    url = web.url("/教程/自注意力.html")
+    (link,) = archive_urls(url).values()
+    assert link["status"] == "archived", link["error"]
+    assert link["title"] == "Understanding Multi-Head Attention"
+    (response,) = responses(vault, kg_json("show", url)["snapshot"])
+    assert response[1] == web.url(quote("/教程/自注意力.html"))

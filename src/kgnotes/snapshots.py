@@ -34,12 +34,13 @@ def write_warc(archive_dir: Path, normalized: str, exchanges: list[Exchange]) ->
     with open(temporary, "wb") as out:
         writer = WARCWriter(out, gzip=True)
         for exchange in exchanges:
-            parts = urlsplit(exchange.url)
+            uri = as_sent(exchange.url)
+            parts = urlsplit(uri)
             target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
             date = {"WARC-Date": exchange.when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
-            request_headers = [("Host", parts.netloc), *exchange.request_headers]
+            request_headers = _ascii([("Host", parts.netloc), *exchange.request_headers])
             request = writer.create_warc_record(
-                exchange.url,
+                uri,
                 "request",
                 payload=io.BytesIO(b""),
                 warc_headers_dict=date,
@@ -48,13 +49,13 @@ def write_warc(archive_dir: Path, normalized: str, exchanges: list[Exchange]) ->
                 ),
             )
             response = writer.create_warc_record(
-                exchange.url,
+                uri,
                 "response",
                 payload=io.BytesIO(exchange.raw_body),
                 warc_headers_dict=date,
                 http_headers=StatusAndHeaders(
                     f"{exchange.status} {exchange.reason}".strip(),
-                    exchange.response_headers,
+                    _ascii(exchange.response_headers),
                     protocol="HTTP/1.1",
                 ),
             )
@@ -63,6 +64,31 @@ def write_warc(archive_dir: Path, normalized: str, exchanges: list[Exchange]) ->
         os.fsync(out.fileno())
     os.replace(temporary, final)
     return final.relative_to(archive_dir.parent.parent).as_posix()
+
+
+def as_sent(url: str) -> str:
+    """The URL as it goes over the wire: a journal's ``/第十章/ViT解读.html`` or
+    ``zh.wikipedia.org/wiki/注意力机制`` percent-encoded (UTF-8), its host in IDNA, as
+    browsers and ``requests`` send them — a WARC file holds URIs, not IRIs."""
+    from requests.utils import requote_uri
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    with contextlib.suppress(UnicodeError):
+        host = host.encode("idna").decode("ascii")
+    netloc = parts.netloc.replace(parts.hostname or "", host, 1) if parts.hostname else ""
+    return requote_uri(parts._replace(netloc=netloc).geturl())
+
+
+def _ascii(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Header values as ASCII, which is all a WARC header block holds: any other character
+    percent-encoded (a server's raw UTF-8 ``Location``, a non-ASCII cookie)."""
+    from urllib.parse import quote
+
+    return [
+        (k, v if v.isascii() else quote(v, safe="".join(map(chr, range(32, 127)))))
+        for k, v in headers
+    ]
 
 
 def sweep_temporary_files(archive_dir: Path) -> None:
