@@ -561,7 +561,8 @@ def spells(short: str, words: list[str]) -> bool:
 
 
 _GLOSS = re.compile(
-    r"([\u3400-\u4dbf\u4e00-\u9fff]{2,16})\s*[（(]\s*([A-Za-z][^（）()\n]{0,60}?)\s*[）)]"
+    r"([\u3400-\u4dbf\u4e00-\u9fff][\u3400-\u4dbf\u4e00-\u9fff\-－–]{1,15})\s*[（(]\s*"
+    r"([A-Za-z][^（）()\n]{0,60}?)\s*[）)]"
 )
 _CUT_AFTER = (
     "称为",
@@ -588,16 +589,19 @@ _CITATION = re.compile(r"\bet\s+al\b|\b(?:19|20)\d\d[a-z]?\b")
 
 
 def _gloss_term(run: str) -> str:
-    """The term a run of Chinese ends in: cut after the last connecting word, then the
-    longest tail that could be a term."""
+    """The term a run of Chinese ends in: cut after the last connecting word, then, if what
+    is left is no term, after its last verb ("利用残差块" is 残差块; "字节对编码" stays whole,
+    and is no term)."""
     for cut in _CUT_AFTER:
         if cut in run[:-1]:
             run = run[run.rindex(cut) + len(cut) :]
     while len(run) > 2 and run[0] in _LEADING:
         run = run[1:]
-    for start in range(len(run) - 1):
-        if plausible_cjk(run[start:]):
-            return run[start:]
+    if plausible_cjk(run):
+        return run
+    verbs = [i for i, c in enumerate(run[:-2]) if c in _CJK_VERBS]
+    if verbs and plausible_cjk(run[verbs[-1] + 1 :]):
+        return run[verbs[-1] + 1 :]
     return ""
 
 
