@@ -272,3 +272,36 @@ def test_reading_in_two_processes_finds_the_same(monkeypatch):
     assert halves.concepts == alone.concepts
     assert halves.mentions == alone.mentions
     assert sorted(halves.cues) == sorted(alone.cues)
+
+
+def test_names_no_text_glosses_join_across_languages_only_when_clear():
+    """残差连接 and "residual connection" are one concept by the multilingual model alone; the
+    names of a convolutional and a recurrent network, near in that model, stay two."""
+    import functools
+
+    from kgnotes import embed
+
+    english = (
+        "## Residual Connection\nA residual connection adds the input back. "
+        "## Convolutional Neural Network\nA CNN slides filters. "
+        "## Recurrent Neural Network\nAn RNN reads a sequence."
+    )
+    chinese = (
+        "## 残差连接\n残差连接把输入加回输出。\n## 卷积神经网络\n卷积神经网络用卷积核。\n"
+        "## 循环神经网络\n循环神经网络逐个读入。"
+    )
+    units = [
+        Unit("document", 1, "Deep networks\n" + english, "en1", title="Deep networks"),
+        Unit("document", 2, "More networks\n" + english, "en2", title="More networks"),
+        Unit("document", 3, "深度网络\n" + chinese, "zh1", title="深度网络"),
+        Unit("document", 4, "更多网络\n" + chinese, "zh2", title="更多网络"),
+    ]
+    names = functools.partial(embed.encode, embed.MULTILINGUAL_MODEL)
+    joined = find_concepts(units, None, names)
+    spelled = {c.key: {c.name, *c.aliases} for c in joined.concepts.values()}
+    residual = next(s for s in spelled.values() if "残差连接" in s)
+    assert "residual connection" in {x.lower() for x in residual}
+    convolutional = next(s for s in spelled.values() if "卷积神经网络" in s)
+    assert not {x.lower() for x in convolutional} & {"rnn", "recurrent neural network"}
+    apart = find_concepts(units)  # no model: no translation
+    assert not any("残差连接" in c.aliases and c.key != "残差连接" for c in apart.concepts.values())

@@ -22,7 +22,7 @@ import itertools
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -236,7 +236,11 @@ class Settings:
         )
 
 
-def find_concepts(units: list[Unit], settings: Settings | None = None) -> ConceptIndex:
+def find_concepts(
+    units: list[Unit],
+    settings: Settings | None = None,
+    embed_names: Callable[[list[str]], Any] | None = None,
+) -> ConceptIndex:
     """Concepts named across ``units``, with where each is mentioned and what is about it."""
     settings = settings or Settings()
     units, code_words = prepare(units)
@@ -246,6 +250,9 @@ def find_concepts(units: list[Unit], settings: Settings | None = None) -> Concep
     scan = _scan(concepts, units, sentences)
     keep = _kept(concepts, scan, code_words)
     concepts = {k: c for k, c in concepts.items() if k in keep}
+    if embed_names is not None:  # names no text glosses, paired by a multilingual model
+        _join_languages(concepts, scan, embed_names)
+        keep = set(concepts)
     mentions = {k: m for k, m in scan.mentions.items() if k in keep}
 
     def kept(cues: list[Cue]) -> list[Cue]:
@@ -536,12 +543,7 @@ def _fold(found: _Candidates, units: list[Unit], settings: Settings) -> dict[str
         bare = _bare(key)
         if bare is None:
             continue
-        if (
-            bare not in names
-            and key.split()[-1] in ("mechanism", "architecture")
-            and terms.plausible(bare, 3)
-            and bare.split()[-1] not in terms.GENERIC_HEADS
-        ):
+        if bare not in names and _names_a_kind(key, bare):
             names[bare][bare] = None  # the idea itself, named bare ("attention")
             origins[bare].add("folded")
         if bare in names and _can_stand_alone(bare, names[bare], origins[bare]):
@@ -557,6 +559,18 @@ def _fold(found: _Candidates, units: list[Unit], settings: Settings) -> dict[str
         if key in user_names:
             concept.name = user_names[key]
     return concepts
+
+
+def _names_a_kind(key: str, bare: str) -> bool:
+    """Is ``key`` "X mechanism" or "X architecture" (X机制, X架构), whose bare X names the idea
+    itself even where no text writes it bare?"""
+    if CJK_RUN.fullmatch(key):
+        return key.endswith(("机制", "架构")) and terms.plausible_cjk(bare)
+    return (
+        key.split()[-1] in ("mechanism", "architecture")
+        and terms.plausible(bare, 3)
+        and bare.split()[-1] not in terms.GENERIC_HEADS
+    )
 
 
 def _bare(key: str) -> str | None:
@@ -907,6 +921,67 @@ def _refines(key: str, subjects: set[str]) -> bool:
         key == s or key.endswith(" " + s) or (CJK_RUN.fullmatch(s) and key.endswith(s))
         for s in subjects
     )
+
+
+def _join_languages(
+    concepts: dict[str, Concept], scan: _Scan, embed_names: Callable[[list[str]], Any]
+) -> None:
+    """Fold a Chinese-only concept into an English-only one where the two names are each
+    other's clear nearest in a multilingual model (``crosslingual.pairs``): 注意力机制 is
+    attention, 残差连接 residual connection. Names you gave stay as you gave them."""
+    from kgnotes import crosslingual
+
+    def only(script: re.Pattern[str], concept: Concept) -> bool:
+        return "user" not in concept.origins and not any(
+            script.search(n) for n in [concept.key, *concept.aliases]
+        )
+
+    latin = re.compile(r"[A-Za-z]")
+    chinese = [k for k, c in concepts.items() if CJK_RUN.search(k) and only(latin, c)]
+    english = [k for k, c in concepts.items() if not CJK_RUN.search(k) and only(CJK_RUN, c)]
+    spellings = [_spellings(k, concepts[k], scan) for k in chinese + english]
+    found = crosslingual.pairs(spellings[: len(chinese)], spellings[len(chinese) :], embed_names)
+    for i, j, _ in found:
+        old, new = chinese[i], english[j]
+        concepts[new].aliases += [
+            x for x in [old, *concepts[old].aliases] if x not in concepts[new].aliases
+        ]
+        concepts[new].origins |= concepts.pop(old).origins | {"translation"}
+        _rename(scan, old, new)
+
+
+def _spellings(key: str, concept: Concept, scan: _Scan, most: int = 4) -> list[str]:
+    """A concept's names as the texts write them most, for comparing across languages."""
+    seen = [s for s, _ in scan.surface.get(key, Counter()).most_common(most)]
+    return list(dict.fromkeys([*seen, *concept.aliases, key]))[:most]
+
+
+def _rename(scan: _Scan, old: str, new: str) -> None:
+    """Everything the scan found of concept ``old``, as found of ``new``."""
+    for unit, mention in scan.mentions.pop(old, {}).items():
+        into = scan.mentions.setdefault(new, {}).get(unit)
+        if into is None:
+            scan.mentions[new][unit] = mention
+            continue
+        into.count += mention.count
+        into.about |= mention.about
+        into.defines |= mention.defines
+        into.filed |= mention.filed
+        into.sentences = sorted(set(into.sentences) | set(mention.sentences))
+    scan.surface.setdefault(new, Counter()).update(scan.surface.pop(old, Counter()))
+    for mark in ("", "!"):
+        scan.capitalised[new + mark] += scan.capitalised.pop(old + mark, 0)
+
+    def renamed(cues: list[Cue]) -> list[Cue]:
+        return [(new if a == old else a, new if b == old else b, u, n) for a, b, u, n in cues]
+
+    scan.cues, scan.uses = renamed(scan.cues), renamed(scan.uses)
+    scan.genera, scan.recalls = renamed(scan.genera), renamed(scan.recalls)
+    for unit, rows in scan.headings.items():
+        scan.headings[unit] = [
+            (n, level, tuple(dict.fromkeys(new if k == old else k for k in keys)))
+            for n, level, keys in rows
+        ]
 
 
 def _count_case(sentence: str, spans: list[tuple[str, int, int]], out: Counter[str]) -> None:

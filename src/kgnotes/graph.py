@@ -14,6 +14,7 @@ import functools
 import hashlib
 import itertools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +52,9 @@ def ensure_graph(store: Store, config: dict[str, Any], force: bool = False) -> G
             concepts, counts.get("builds_on", 0), counts.get("related", 0), rebuilt=False
         )
     index = find_concepts(
-        units_from(store.entry_texts(), store.source_records()), Settings.from_config(config)
+        units_from(store.entry_texts(), store.source_records()),
+        Settings.from_config(config),
+        _name_embedder(config),
     )
     relations = relate(index)
     with store.transaction():
@@ -63,6 +66,15 @@ def ensure_graph(store: Store, config: dict[str, Any], force: bool = False) -> G
         sum(r.relation == "related" for r in relations),
         rebuilt=True,
     )
+
+
+def _name_embedder(config: dict[str, Any]) -> Callable[[list[str]], Any] | None:
+    """The multilingual model, for pairing concept names across languages; None when it is
+    turned off (``[search] multilingual_model = "none"``)."""
+    from kgnotes import embed
+
+    name = embed.multilingual_name(config)
+    return functools.partial(embed.encode, name) if name else None
 
 
 def save_graph(store: Store, index: ConceptIndex, relations: list[Relation]) -> None:
@@ -83,7 +95,10 @@ def save_graph(store: Store, index: ConceptIndex, relations: list[Relation]) -> 
 
 
 def _fingerprint(store: Store, config: dict[str, Any]) -> str:
+    from kgnotes import embed
+
     settings = json.dumps(config.get("concepts", {}), sort_keys=True, default=str)
+    settings += f"|{embed.multilingual_name(config)}"
     versions = f"{CONCEPTS_VERSION}.{GRAPH_VERSION}"
     raw = f"{versions}|{settings}|{store.graph_inputs()}"
     return hashlib.sha256(raw.encode()).hexdigest()
