@@ -46,8 +46,10 @@ _CALLED = re.compile(r"\b(?:called|named|dubbed|termed)\s+([A-Z][A-Za-z0-9\-]*[A
 _GENUS_AFTER = re.compile(
     r"^\s*(?:\([^)]{0,40}\)\s*)?(?:(?P<comma>,)\s*(?:which\s+is\s+)?|\s+(?:is|are|was)"
     r"(?:\s*,\s*(?:however|therefore|thus|in\s+fact|of\s+course)\s*,)?\s+"
-    r"(?:essentially\s+|basically\s+|simply\s+|just\s+|also\s+)?|\s*(?:是|为)\s*)"
+    r"(?:essentially\s+|basically\s+|simply\s+|just\s+|also\s+)?"
+    r"|\s*(?:其实|实际上|本质上)?\s*(?:就|也|则|即)?\s*(?:是|为)\s*)"
     r"(?:an?\s|一种|一个|一类)\s*"
+    r"|^\s*(?:依然|仍然|也|都)?\s*(?:归)?属于\s*(?=\S)"  # "LSTM 依然归属于 RNN 之下"
 )
 _ADJECTIVE_COMMA = re.compile(r",(?=\s+[a-z][\w\-]*\s+[\w\-])")
 _LEAD = re.compile(r"^\s*(?:(?:the|a|an)\s+|[A-Z][a-z]+s\s+(?:the\s+|a\s+|an\s+)?)?$", re.I)
