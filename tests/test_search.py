@@ -115,6 +115,19 @@ def test_a_missing_model_is_one_clear_line_and_loses_no_notes(kg, kg_json, tmp_p
     assert "cannot be loaded" in kg("index", expect=1).stderr
 
 
+def test_a_missing_multilingual_model_still_builds_the_graph(kg, kg_json, tmp_path, monkeypatch):
+    """The graph pairs names across languages with the multilingual model; without one it is
+    built all the same, and the index says in one line what is missing."""
+    monkeypatch.setenv("KGNOTES_MULTILINGUAL_MODEL", str(tmp_path / "no-such-model"))
+    notes = tmp_path / "n.md"
+    days = "# 2024-01-01\n\nTransformer\n\n# 2024-01-02\n\nViT\n\nViT builds on the Transformer.\n"
+    notes.write_text(days, encoding="utf-8")
+    result = kg("add", "--no-fetch", str(notes))
+    assert "concept graph: 2 concepts, 1 builds-on" in result.stdout
+    assert "search index not updated: embedding model" in result.stderr
+    assert {c["name"] for c in kg_json("concepts")} == {"ViT", "Transformer"}
+
+
 def test_related_to_a_source_and_to_a_day(searchable, kg, kg_json, web):
     near = kg_json("related", web.url("/article"), "-n", "3")
     assert near and all(r["url"] != web.url("/article") for r in near)

@@ -23,13 +23,15 @@ def pairs(
     """(index in ``chinese``, index in ``english``, similarity) for each Chinese concept whose
     nearest English concept has it as its own nearest, both clearly. Each concept comes as its
     spellings (注意力机制, 注意力层; attention, attention mechanism); two concepts are as near
-    as their nearest two spellings."""
+    as their nearest two spellings. ``embed`` may answer None (no model): no pairs."""
     if not chinese or not english:
         return []
     import numpy as np
 
     names = [n for group in chinese + english for n in group]
     vectors = embed(names)
+    if vectors is None:  # no model to ask
+        return []
     owner = np.repeat(np.arange(len(chinese) + len(english)), [len(g) for g in chinese + english])
     cut = sum(len(g) for g in chinese)
     spelling = vectors[:cut] @ vectors[cut:].T

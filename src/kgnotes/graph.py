@@ -14,12 +14,13 @@ import functools
 import hashlib
 import itertools
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kgnotes.concepts import CONCEPTS_VERSION, ConceptIndex, Settings, Unit, find_concepts, key_of
-from kgnotes.errors import KgnotesError
+from kgnotes.errors import KgnotesError, ModelError
 from kgnotes.relations import Relation, relate
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 GRAPH_VERSION = 2
 STATE_KEY = "graph_inputs"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,17 @@ def _name_embedder(config: dict[str, Any]) -> Callable[[list[str]], Any] | None:
     from kgnotes import embed
 
     name = embed.multilingual_name(config)
-    return functools.partial(embed.encode, name) if name else None
+    if not name:
+        return None
+
+    def encode(texts: list[str]) -> Any:
+        try:
+            return embed.encode(name, texts)
+        except ModelError as exc:  # the graph is still built, its languages apart
+            log.warning("concept names not paired across languages: %s", exc)
+            return None
+
+    return encode
 
 
 def save_graph(store: Store, index: ConceptIndex, relations: list[Relation]) -> None:
