@@ -115,17 +115,36 @@ def test_a_missing_model_is_one_clear_line_and_loses_no_notes(kg, kg_json, tmp_p
     assert "cannot be loaded" in kg("index", expect=1).stderr
 
 
-def test_a_missing_multilingual_model_still_builds_the_graph(kg, kg_json, tmp_path, monkeypatch):
+def test_a_missing_multilingual_model_still_builds_the_graph(
+    kg, kg_json, tmp_path, monkeypatch, vault
+):
     """The graph pairs names across languages with the multilingual model; without one it is
-    built all the same, and the index says in one line what is missing."""
+    built all the same, the index says in one line what is missing, and once the model is
+    back the next graph command builds the graph again."""
+    from kgnotes.config import resolve_vault
+    from kgnotes.graph import STATE_KEY
+    from kgnotes.store import Store
+
+    def state() -> str:
+        with Store(resolve_vault(vault).db) as store:
+            return store.state(STATE_KEY) or ""
+
     monkeypatch.setenv("KGNOTES_MULTILINGUAL_MODEL", str(tmp_path / "no-such-model"))
     notes = tmp_path / "n.md"
-    days = "# 2024-01-01\n\nTransformer\n\n# 2024-01-02\n\nViT\n\nViT builds on the Transformer.\n"
+    days = (
+        "# 2024-01-01\n\nTransformer\n\n# 2024-01-02\n\nViT\n\nViT builds on the Transformer.\n"
+        "\n# 2024-01-03\n\n注意力机制\n"
+    )
     notes.write_text(days, encoding="utf-8")
     result = kg("add", "--no-fetch", str(notes))
-    assert "concept graph: 2 concepts, 1 builds-on" in result.stdout
+    assert "concept graph: 3 concepts, 1 builds-on" in result.stdout
     assert "search index not updated: embedding model" in result.stderr
-    assert {c["name"] for c in kg_json("concepts")} == {"ViT", "Transformer"}
+    names = {"ViT", "Transformer", "注意力机制"}
+    assert {c["name"] for c in kg_json("concepts")} == names
+    assert state().endswith(":retry")
+    monkeypatch.delenv("KGNOTES_MULTILINGUAL_MODEL")
+    assert {c["name"] for c in kg_json("concepts")} == names
+    assert state() and not state().endswith(":retry")
 
 
 def test_related_to_a_source_and_to_a_day(searchable, kg, kg_json, web):

@@ -15,7 +15,6 @@ import hashlib
 import itertools
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -53,15 +52,17 @@ def ensure_graph(store: Store, config: dict[str, Any], force: bool = False) -> G
         return GraphReport(
             concepts, counts.get("builds_on", 0), counts.get("related", 0), rebuilt=False
         )
+    names = _NameEmbedder(config)
     index = find_concepts(
         units_from(store.entry_texts(), store.source_records()),
         Settings.from_config(config),
-        _name_embedder(config),
+        names if names.model else None,
     )
     relations = relate(index)
     with store.transaction():
         save_graph(store, index, relations)
-        store.set_state(STATE_KEY, fingerprint)
+        # built without the model it was meant to have: the next graph command tries again
+        store.set_state(STATE_KEY, fingerprint if not names.failed else f"{fingerprint}:retry")
     return GraphReport(
         len(index.concepts),
         sum(r.relation == "builds_on" for r in relations),
@@ -70,23 +71,26 @@ def ensure_graph(store: Store, config: dict[str, Any], force: bool = False) -> G
     )
 
 
-def _name_embedder(config: dict[str, Any]) -> Callable[[list[str]], Any] | None:
-    """The multilingual model, for pairing concept names across languages; None when it is
-    turned off (``[search] multilingual_model = "none"``)."""
-    from kgnotes import embed
+class _NameEmbedder:
+    """The multilingual model, for pairing concept names across languages (None when turned
+    off: ``[search] multilingual_model = "none"``). A model that cannot be loaded leaves the
+    graph's languages apart, with a warning, and is remembered as failed."""
 
-    name = embed.multilingual_name(config)
-    if not name:
-        return None
+    def __init__(self, config: dict[str, Any]):
+        from kgnotes import embed
 
-    def encode(texts: list[str]) -> Any:
+        self.model = embed.multilingual_name(config)
+        self.failed = False
+
+    def __call__(self, texts: list[str]) -> Any:
+        from kgnotes import embed
+
         try:
-            return embed.encode(name, texts)
+            return embed.encode(self.model, texts)  # type: ignore[arg-type]
         except ModelError as exc:  # the graph is still built, its languages apart
             log.warning("concept names not paired across languages: %s", exc)
+            self.failed = True
             return None
-
-    return encode
 
 
 def save_graph(store: Store, index: ConceptIndex, relations: list[Relation]) -> None:
