@@ -865,8 +865,9 @@ def _recalled(
     subjects: set[str],
     own: tuple[int, ...] | None,
 ) -> list[str]:
-    """The concepts a sentence of a page recalls from before it: all it names, where it says
-    in words that it points back ("as we saw in the previous chapter", 上一节); where it
+    """The concepts a sentence of a page recalls from before it: those named in the clause
+    that says in words that it points back ("as we saw in the previous chapter", 上一节), or
+    in the clause after it when that one names none; where it
     cites an earlier section of a numbered textbook, the name just before the citation in
     its clause ("the pooling layer introduced in Section 7.5") or else just after it
     ("受 7.6节中残差网络的启发"). Never the page's subject, or a refinement of it named after
