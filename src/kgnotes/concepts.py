@@ -823,8 +823,9 @@ _SECTION_REF = re.compile(
 
 def _section_number(title: str) -> tuple[int, ...] | None:
     """A textbook page's own number, from its title ("11.4. The Bahdanau Attention …")."""
-    match = re.match(r"\s*(\d+(?:\.\d+)+)\.?\s", title + " ")
-    return tuple(int(x) for x in match.group(1).split(".")) if match else None
+    match = _SECTION.match(title.strip() + " ")
+    number = tuple(int(x) for x in match.group(1).split(".")) if match else ()
+    return number if len(number) > 1 else None
 
 
 def _titled_genus(unit: Unit, matcher: Matcher) -> list[tuple[str, str]]:
@@ -1166,7 +1167,7 @@ _CUE_WORDS = re.compile(  # a quick test for the wording the patterns above look
     r"\b(?:based|builds?|built|building|relies|rely|relying|founded|grounded|draws?|extends"
     r"|extending|extension|generali[sz]es|variant|version|improves|uses?|used|employs?|consists"
     r"|composed|made|stacks?|combines?|combining|adopts?|adopting|employing|leverages?"
-    r"|leveraging|utili[sz]es|utili[sz]ing|trained|trains?|resembles?|uses?\))\b"
+    r"|leveraging|utili[sz]es|utili[sz]ing|trained|trains?|resembles?)\b"
     r"|foundation|basis|backbone|precursor|基于|建立在|基础|使用|采用|利用|引入|通过|基座|开创之作"
     r"|开端|前身|雏形|为基础|为基座|为核心",
     re.IGNORECASE,

@@ -52,5 +52,7 @@ def pairs(
 
 
 def _runner_up(values: Any, best: int) -> float:
-    others = [float(v) for k, v in enumerate(values) if k != best]
-    return max(others, default=-1.0)
+    import numpy as np
+
+    others = np.delete(values, best)
+    return float(others.max()) if others.size else -1.0

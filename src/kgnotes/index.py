@@ -75,8 +75,9 @@ def chunks_of_document(doc: SourceText) -> Iterator[Chunk]:
 
 def opening(text: str, size: int = OPENING_TOKENS) -> str:
     """The first words of a text's prose (no code, no headings' marks), for its profile."""
-    prose = re.sub(r"```.*?```", " ", text, flags=re.DOTALL)
-    prose = re.sub(r"`[^`\n]*`|^#+\s*", " ", prose, flags=re.MULTILINE)
+    from kgnotes.prose import without_code, without_code_spans
+
+    prose = re.sub(r"^#+\s*", " ", without_code_spans(without_code(text)[0]), flags=re.MULTILINE)
     words = _TOKEN.findall(prose) if CJK_RUN.search(prose[:400]) else prose.split()
     joiner = "" if CJK_RUN.search(prose[:400]) else " "
     return joiner.join(words[:size])

@@ -8,6 +8,7 @@ result per journal entry or source, with its best passage as the snippet.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -142,16 +143,13 @@ def _with_translations(
         twin = twins.get(owner)
         if twin is None or (allowed is not None and twin[0] not in allowed):
             continue
-        share = TWIN_SHARE * score
-        if share > max(fused.get(twin[0], 0.0), lifted.get(twin[0], 0.0)):
-            lifted[twin[0]] = share
-            if twin[0] not in best:
-                detail = store.chunk_details([twin[1]]).get(twin[1])
-                if detail is None or not _wanted(detail, options):
-                    lifted.pop(twin[0])
-                    continue
-                best[twin[0]] = detail
-    fused.update(lifted)
+        if TWIN_SHARE * score > max(fused.get(twin[0], 0.0), lifted.get(twin[0], 0.0)):
+            lifted[twin[0]] = TWIN_SHARE * score
+    unseen = {twins[owner][1]: owner for owner in lifted if owner not in best}
+    for chunk, detail in store.chunk_details(list(unseen)).items():  # one read for them all
+        if _wanted(detail, options):
+            best[unseen[chunk]] = detail
+    fused.update({owner: score for owner, score in lifted.items() if owner in best})
 
 
 def _translations(store: Store) -> dict[tuple[str, int], tuple[tuple[str, int], int]]:
@@ -177,7 +175,7 @@ def _through_concepts(store: Store, model: str, text: str) -> list[tuple[str, in
     concepts = [i for i, row in enumerate(rows) if row[1] == "concept"]
     if not concepts:
         return []
-    scores = matrix[concepts] @ embed.encode(model, [text])[0]
+    scores = matrix[concepts] @ _query_vector(model, text)
     mentions = _cached(store, "concept mentions", store.concept_mentions)
     found: dict[tuple[str, int], tuple[int, bool, int]] = {}
     for rank, i in enumerate(np.argsort(-scores)[:CONCEPTS_THROUGH]):
@@ -224,13 +222,20 @@ def _dense(store: Store, model: str, query: str, depth: int | None = CANDIDATES)
     rows, matrix = _vectors(store, model)
     if not rows:
         return []
-    scores = matrix @ embed.encode(model, [query])[0]
+    scores = matrix @ _query_vector(model, query)
     if depth and len(scores) > depth:  # the best few, without sorting every score
         top = np.argpartition(-scores, depth)[:depth]
         order = top[np.argsort(-scores[top], kind="stable")]
     else:
         order = np.argsort(-scores, kind="stable")
     return [rows[i][0] for i in order]
+
+
+@functools.lru_cache(maxsize=16)
+def _query_vector(model: str, text: str) -> Any:
+    """The query's vector under ``model``, encoded once though two rankings read it (the
+    multilingual passages, and the concepts a Chinese query goes through)."""
+    return embed.encode(model, [text])[0]
 
 
 _loaded: dict[str, list[Any]] = {}  # what → [connection, data_version, value]

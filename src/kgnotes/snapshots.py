@@ -67,17 +67,17 @@ def write_warc(archive_dir: Path, normalized: str, exchanges: list[Exchange]) ->
 
 
 def as_sent(url: str) -> str:
-    """The URL as it goes over the wire: a journal's ``/第十章/ViT解读.html`` or
-    ``zh.wikipedia.org/wiki/注意力机制`` percent-encoded (UTF-8), its host in IDNA, as
-    browsers and ``requests`` send them — a WARC file holds URIs, not IRIs."""
-    from requests.utils import requote_uri
+    """The URL as ``requests`` sends it, which is how fetch.py sent it: a journal's
+    ``/第十章/ViT解读.html`` percent-encoded, its host in IDNA — a WARC file holds URIs, not
+    IRIs."""
+    from requests import PreparedRequest
 
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    with contextlib.suppress(UnicodeError):
-        host = host.encode("idna").decode("ascii")
-    netloc = parts.netloc.replace(parts.hostname or "", host, 1) if parts.hostname else ""
-    return requote_uri(parts._replace(netloc=netloc).geturl())
+    prepared = PreparedRequest()
+    prepared.prepare_url(url, None)
+    return prepared.url or url
+
+
+_PRINTABLE = "".join(map(chr, range(32, 127)))
 
 
 def _ascii(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -85,10 +85,7 @@ def _ascii(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     percent-encoded (a server's raw UTF-8 ``Location``, a non-ASCII cookie)."""
     from urllib.parse import quote
 
-    return [
-        (k, v if v.isascii() else quote(v, safe="".join(map(chr, range(32, 127)))))
-        for k, v in headers
-    ]
+    return [(k, v if v.isascii() else quote(v, safe=_PRINTABLE)) for k, v in headers]
 
 
 def sweep_temporary_files(archive_dir: Path) -> None:
