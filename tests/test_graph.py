@@ -250,6 +250,106 @@ def test_wording_cues_in_english_and_chinese():
     assert ("Transformer", "ViT") in cues and ("ViT", "CLIP") in cues
 
 
+def _stated(index, which: list) -> set[tuple[str, str]]:
+    return {(index.concepts[a].name, index.concepts[b].name) for a, b, _, _ in which}
+
+
+def test_chinese_use_wording_and_parts_that_build_a_model():
+    units = [
+        Unit(
+            "entry",
+            1,
+            "ResNet\nResNet最大的贡献在于添加了shortcut connection。",
+            "j1",
+            topics=("ResNet", "shortcut connection"),
+        ),
+        Unit(
+            "entry", 2, "BottleNeck\nBottleNeck模块用来构建ResNet。", "j2", topics=("BottleNeck",)
+        ),
+        Unit("entry", 3, "the shortcut connection and the BottleNeck", "j3"),
+    ]
+    uses = _stated(find_concepts(units), find_concepts(units).uses)
+    assert ("shortcut connection", "ResNet") in uses and ("BottleNeck", "ResNet") in uses
+
+
+def test_a_tutorial_says_in_the_first_person_what_its_model_is_built_from():
+    text = (
+        "# CLIP from scratch\nCLIP trains an image encoder and a text encoder together. "
+        "Here we will use a ResNet50 as our image encoder. We use a batch size of 32 and "
+        "ResNet blocks everywhere. The CLIP loss compares both."
+    )
+    units = [
+        Unit("document", 1, text, "doc", title="CLIP from scratch", topics=("CLIP",)),
+        Unit("entry", 2, "ResNet\nResNet, CLIP", "j", topics=("ResNet",)),
+    ]
+    index = find_concepts(units)
+    assert _stated(index, index.uses) == {("ResNet", "CLIP")}
+
+
+def test_long_forms_say_what_a_short_name_builds_on():
+    text = (
+        "# CLIP\nCLIP (Contrastive Language-Image Pre-training) learns from captions. "
+        "Contrastive learning pulls pairs together. Natural Language Processing (NLP) "
+        "is older than CLIP. Language matters to CLIP and NLP alike."
+    )
+    units = [
+        Unit("document", 1, text, "doc", title="CLIP"),
+        Unit(
+            "entry",
+            2,
+            "topics\ncontrastive learning, language",
+            "j",
+            topics=("contrastive learning", "language"),
+        ),
+    ]
+    index = find_concepts(units)
+    spelled = {(a.lower(), b) for a, b in _stated(index, index.spelled)}
+    assert ("contrastive learning", "CLIP") in spelled  # by the kind of learning leading it
+    assert ("language", "CLIP") not in spelled  # a word inside, not the head
+    assert ("language", "NLP") not in spelled
+
+
+def test_two_ideas_joined_by_a_hyphen_are_no_kind_of_the_second():
+    from kgnotes.relations import _Facts
+
+    text = (
+        "# Encoder-decoder\nAn encoder-decoder pairs an encoder with a decoder. "
+        "The decoder reads what the encoder wrote. Masked self-attention hides the future."
+    )
+    units = [
+        Unit("document", 1, text, "doc", title="Encoder-decoder"),
+        Unit(
+            "entry",
+            2,
+            "topics\nencoder, decoder, self-attention",
+            "j",
+            topics=("encoder", "decoder", "self-attention", "masked self-attention"),
+        ),
+    ]
+    facts = _Facts(find_concepts(units))
+    assert facts._naming("decoder", "encoder decoder") is None
+    assert facts._naming("self attention", "masked self attention") == "masked self attention"
+
+
+def test_dotted_identifiers_name_no_concept():
+    units = [
+        Unit(
+            "document",
+            1,
+            "# RNN\nAn RNN reads a sequence. Compare nn.RNN and "
+            "torch.nn.LSTM, or call RNN.forward directly.",
+            "doc",
+            title="RNN",
+        ),
+        Unit("entry", 2, "RNN\nRNN and LSTM", "j", topics=("RNN", "LSTM")),
+    ]
+    index = find_concepts(units)
+    mention = index.mentions[
+        "recurrent neural network" if "recurrent neural network" in index.mentions else "rnn"
+    ][0]
+    assert mention.count == 2  # the title and "An RNN", not nn.RNN nor RNN.forward
+
+
 def test_reading_in_two_processes_finds_the_same(monkeypatch):
     """A large archive is scanned in two halves at once; the result must not change."""
     from kgnotes import concepts

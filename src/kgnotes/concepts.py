@@ -30,9 +30,20 @@ from kgnotes import prose, terms
 from kgnotes.cjk import CJK_RUN
 from kgnotes.terms import topic_names  # noqa: F401  (part of this module's interface)
 
-CONCEPTS_VERSION = 6  # bump when extraction changes, so stored graphs are rebuilt
+CONCEPTS_VERSION = 7  # bump when extraction changes, so stored graphs are rebuilt
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][a-z]+)?|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
+_DOTTED_BEFORE = re.compile(r"[A-Za-z_]\w*\.$")  # a module path ending where a name starts
+_DOTTED_AFTER = re.compile(r"\.[A-Za-z_]")  # an attribute after the name
+
+
+def _dotted(text: str, start: int, end: int) -> bool:
+    """Is ``text[start:end]`` part of a dotted identifier (``nn.RNN``, ``LSTM.forward``)?"""
+    return bool(_DOTTED_BEFORE.search(text[max(0, start - 40) : start])) or bool(
+        _DOTTED_AFTER.match(text, end)
+    )
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|(?<=[。！？；])|\n+")
 _CAPITALS = re.compile(r"\b[A-Z][A-Z0-9]{1,7}s?\b")  # BERT, GPT: short names in capitals
 _VERSIONED = re.compile(r"^([a-z]{3,}?)v?\d+$")  # resnet50, simclrv2, vgg16, yolov3
@@ -189,6 +200,7 @@ class _Scan:
     uses: list[Cue] = field(default_factory=list)  # "uses", "is trained with"
     genera: list[Cue] = field(default_factory=list)  # "is a"
     recalls: list[Cue] = field(default_factory=list)  # "as we saw in the previous section"
+    expansions: list[tuple[str, str, int, int]] = field(default_factory=list)  # CLIP (Con…)
     headings: dict[int, list[Heading]] = field(default_factory=dict)
     capitalised: Counter[str] = field(default_factory=Counter)  # key, and key + "!"
 
@@ -201,6 +213,7 @@ class _Scan:
         self.uses += other.uses
         self.genera += other.genera
         self.recalls += other.recalls
+        self.expansions += other.expansions
         self.headings.update(other.headings)
         self.capitalised.update(other.capitalised)
 
@@ -218,6 +231,7 @@ class ConceptIndex:
     uses: list[Cue] = field(default_factory=list)  # (part, concept, …): "X uses Y"
     headings: dict[int, list[Heading]] = field(default_factory=dict)  # unit → its headings
     recalls: list[Cue] = field(default_factory=list)  # (taught before, page's subject, …)
+    spelled: list[Cue] = field(default_factory=list)  # (idea, short name whose long form says it)
 
 
 @dataclass(frozen=True)
@@ -277,6 +291,7 @@ def find_concepts(
         kept(scan.uses),
         headings,
         kept(scan.recalls),
+        kept(_spelled(concepts, scan.expansions)),
     )
 
 
@@ -604,6 +619,7 @@ def _kept(concepts: dict[str, Concept], scan: _Scan, code_words: Counter[str]) -
     (``MultiHeadAttention``); and, when the name is one plain word (``values``, ``epoch``,
     ``任务``), only if the author's topics name it or the texts treat it as a name."""
     keep = set()
+    code_words = _lowered(code_words)  # ``tensorboard`` on the command line is TensorBoard
     for key, concept in concepts.items():
         where = scan.mentions.get(key)
         if not where:
@@ -649,11 +665,20 @@ def _named_as_term(concept: Concept, capitalised: Counter[str]) -> bool:
     return mid >= 3 and capitalised[concept.key + "!"] >= 0.7 * mid
 
 
+def _lowered(words: Counter[str]) -> Counter[str]:
+    found: Counter[str] = Counter()
+    for word, count in words.items():
+        found[word.lower()] += count
+    return found
+
+
 def _in_code(seen: Counter[str], code_words: Counter[str]) -> bool:
+    """A class or tool name (``MultiHeadAttention``, ``TensorBoard``) that the code holds, in
+    any case (``code_words`` are lower-cased), at least as often as the prose does."""
     spellings = [s for s in seen if " " not in s and terms.camel_case(s)]
-    if not spellings or len(spellings) < len(seen):
-        return False
-    return sum(code_words[s] for s in spellings) >= sum(seen[s] for s in spellings)
+    if not spellings or sum(seen[s] for s in spellings) * 2 < sum(seen.values()):
+        return False  # mostly written as a word of prose
+    return sum(code_words[s] for s in {s.lower() for s in seen}) >= sum(seen.values())
 
 
 class Matcher:
@@ -693,7 +718,10 @@ class Matcher:
                 for words, key in self.by_first[folded[position]]:
                     end = position + len(words)
                     if tuple(folded[position:end]) == words:
-                        found.append((key, matches[position].start(), matches[end - 1].end()))
+                        start, stop = matches[position].start(), matches[end - 1].end()
+                        if _dotted(text, start, stop):
+                            break  # part of an identifier: nn.RNN, torch.nn.LSTM, LSTM.forward
+                        found.append((key, start, stop))
                         taken = end
                         break
         if self.cjk and CJK_RUN.search(text):
@@ -765,6 +793,7 @@ def _scan_part(
         speaker = tuple(sorted(defines)) if unit.paper else ()
         subjects = _subjects(unit, about, defines | filed, matcher)
         own_number = _section_number(unit.title or "") if subjects else None
+        modelled = _modelled(unit, subjects, filed)
         scan.genera += [(g, k, index, 0) for g, k in _titled_genus(unit, matcher)]
         for key in sorted(about | defines):
             scan.mentions[key][index] = Mention(0, key in about, [], key in defines, key in filed)
@@ -792,6 +821,9 @@ def _scan_part(
             if subjects and spans:
                 for k in _recalled(sentence, spans, subjects, own_number):
                     scan.recalls += [(k, s, index, number) for s in sorted(subjects)]
+                for k in _in_role(sentence, spans, subjects):
+                    scan.uses += [(k, s, index, number) for s in sorted(modelled)]
+            scan.expansions += [(k, long, index, number) for k, long in _expanded(sentence, spans)]
             if len(spans) > 1 or (speaker and spans):
                 said = prose.plain(sentence)
                 scan.genera += [(g, s, index, number) for g, s in _genera(said, spans, matcher)]
@@ -886,6 +918,121 @@ def _recalled(
         return []
     found = [k for k in dict.fromkeys(found) if not _refines(k, subjects)]
     return found if len(found) <= MAX_RECALLED else []
+
+
+_LONG_AFTER = re.compile(  # CLIP (Contrastive …), CLIP, for Contrastive …, CLIP: Contrastive …
+    r"^\s*(?:[(（]\s*|,\s*(?:short\s+)?for\s+|:\s*)([A-Za-z][\w\s\-–’']{4,80}?)"
+    r"\s*(?:[)）]|[,.;:]|$)"
+)
+_LONG_BEFORE = re.compile(r"([A-Za-z][\w\s\-–']{4,80}?)\s*[(（]\s*$")  # Long Form (LF)
+_SMALL_WORDS = frozenset({"of", "for", "from", "the", "a", "an", "and", "with", "to", "in", "on"})
+_GENERIC_HEADS = frozenset({"learning", "method", "methods", "model", "models", "approach"})
+
+
+def _expanded(sentence: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, str]]:
+    """(short name, its long form) where a sentence spells a short name out: "CLIP
+    (Contrastive Language-Image Pre-training)", "Bidirectional Encoder Representations from
+    Transformers (BERT)", "CLIP, for Contrastive …" — the long form's initials make the name."""
+    found = []
+    for key, start, end in spans:
+        short = sentence[start:end]
+        if sum(c.isupper() for c in short) < 2:
+            continue
+        after = _LONG_AFTER.match(sentence[end:])
+        if after and _initials_spell(after.group(1), short):
+            found.append((key, after.group(1).strip()))
+        before = _LONG_BEFORE.search(sentence[max(0, start - 90) : start])
+        if before and re.match(r"\s*[)）]", sentence[end:]):
+            words = before.group(1).split()
+            for size in range(2, min(8, len(words)) + 1):  # the words just before the bracket
+                if _initials_spell(" ".join(words[-size:]), short):
+                    found.append((key, " ".join(words[-size:])))
+                    break
+    return found
+
+
+def _initials_spell(long: str, short: str) -> bool:
+    """Do the words of ``long`` (their hyphenated parts may each give a letter, small words
+    none) spell the capitals of ``short`` in order, every word giving at least one?"""
+    letters = [c.lower() for c in short if c.isupper()]
+    words = [w for w in re.split(r"\s+", long.strip()) if w.lower() not in _SMALL_WORDS]
+    if not 2 <= len(words) <= 8 or len(letters) < len(words):
+        return False
+
+    def match(i: int, at: int) -> bool:
+        if i == len(words):
+            return at == len(letters)
+        parts = [p for p in re.split(r"[-–]", words[i]) if p]
+        for take in range(1, len(parts) + 1):  # the first part, or the first few
+            initials = [p[0].lower() for p in parts[:take]]
+            if letters[at : at + take] == initials and match(i + 1, at + take):
+                return True
+        return False
+
+    return match(0, 0)
+
+
+def _spelled(
+    concepts: dict[str, Concept], expansions: list[tuple[str, str, int, int]]
+) -> list[Cue]:
+    """(idea, short name, unit, sentence) where a short name's long form says the idea:
+    "Generative Pre-trained Transformer" says the Transformer, "Embeddings from Language
+    Models" language models; "Contrastive Language-Image Pre-training" contrastive learning,
+    by the kind of learning that leads it. A single word counts only as the long form's last,
+    its head ("Language" inside CLIP's long form is no idea it builds on)."""
+    whole = {tuple(key.split()): key for key in concepts}
+    kinds = {  # contrastive learning → contrastive: said by its first word alone
+        words[:-1]: key
+        for key in concepts
+        if len(words := tuple(key.split())) > 1 and words[-1] in _GENERIC_HEADS
+    }
+    found: list[Cue] = []
+    for short, long, unit, number in expansions:
+        words = tuple(key_of(long).split())
+        for size in range(len(words), 0, -1):
+            for at in range(len(words) - size + 1):
+                part = words[at : at + size]
+                idea = whole.get(part)
+                if idea is not None and size == 1 and at + size != len(words):
+                    idea = None
+                if idea is None and at == 0 and size < len(words):
+                    idea = kinds.get(part)
+                if idea is not None and idea != short:
+                    found.append((idea, short, unit, number))
+    return list(dict.fromkeys(found))
+
+
+_ROLE_USE = re.compile(  # "we will use a ResNet50 as our image encoder"
+    r"\b(?:we|I)(?:'ll|\s+will|\s+can|\s+now)?\s+(?:use|used|choose|chose|pick|take)\s+"
+    r"(?:a\s+|an\s+|the\s+|pre-?trained\s+)*$"
+    r"|(?:我们|这里|此处)(?:将|会)?(?:使用|采用|选用|选择)(?:了|的是)?\s*$",
+    re.IGNORECASE,
+)
+_ROLE_AS = re.compile(r"^\s*(?:model\s+)?(?:as|for)\s+(?:our|the|its|an?)\s+\w|^\s*(?:模型)?作为")
+
+
+def _modelled(unit: Unit, subjects: set[str], filed: set[str]) -> set[str]:
+    """The one thing a tutorial builds, for what it says it builds it from: its subject, or
+    of several, the one its title names, and the author's topic line too ("OpenAI-CLIP"
+    filed under "CLIP / contrastive learning" builds CLIP)."""
+    if len(subjects) <= 1:
+        return subjects
+    title = {fold(word) for word in _TOKEN.findall(unit.title or "")}
+    titled = {key for key in subjects if title.issuperset(key.split())}
+    return next((group for group in (titled & filed, titled) if len(group) == 1), set())
+
+
+def _in_role(sentence: str, spans: list[tuple[str, int, int]], subjects: set[str]) -> list[str]:
+    """What a tutorial on a model says it builds the model from, in the first person: "Here
+    we will use a ResNet50 as our image encoder" on the CLIP page, "我们使用 BERT 作为文本编码器".
+    A part in a role ("as our …"), never a setting ("we use a batch size of 64")."""
+    found = []
+    for key, start, end in spans:
+        if key in subjects or not _ROLE_USE.search(sentence[max(0, start - 40) : start]):
+            continue
+        if _ROLE_AS.match(sentence[end:]):
+            found.append(key)
+    return found
 
 
 def _in_clause(sentence: str, spans: list[tuple[str, int, int]], at: int) -> list[str]:
@@ -1155,7 +1302,9 @@ _USE_BEFORE = re.compile(
 )
 _USED_AFTER = re.compile(
     r"^\s*(?:\([^)]{0,40}\)\s*)?,?\s*(?:(?:which|that)\s+)?(?:(?:is|are|was)\s+)?(?:also\s+)?"
-    r"used\s+(?:in|by|to\s+(?:pre-?)?train|for\s+(?:pre-?)?training)\s+(?:the\s+|a\s+|an\s+)?"
+    r"used\s+(?:in|by|to\s+(?:pre-?)?train|to\s+(?:build|construct)|for\s+(?:pre-?)?training)"
+    r"\s+(?:the\s+|a\s+|an\s+)?"
+    r"|^\s*(?:模块|结构|层|机制)?\s*(?:被)?(?:用来|用于)(?:构建|搭建|组成|构成)\s*"
 )
 _WHAT_USES = re.compile(r"^\s*\(\s*(?:what|which|as|that)\s+(?:the\s+)?")
 _USES_CLOSE = re.compile(r"^(?:-?\d+(?:\.\d+)?)?\s+(?:uses|use|used|employs)\s*\)")
@@ -1169,12 +1318,14 @@ _CUE_WORDS = re.compile(  # a quick test for the wording the patterns above look
     r"|composed|made|stacks?|combines?|combining|adopts?|adopting|employing|leverages?"
     r"|leveraging|utili[sz]es|utili[sz]ing|trained|trains?|resembles?)\b"
     r"|foundation|basis|backbone|precursor|基于|建立在|基础|使用|采用|利用|引入|通过|基座|开创之作"
+    r"|用到|添加|加入|借鉴|用来|用于"
     r"|开端|前身|雏形|为基础|为基座|为核心",
     re.IGNORECASE,
 )
 _ZH_BASED = re.compile(r"(?:基于|建立在)\s*$")
 _ZH_USE = re.compile(
-    r"(?<!不)(?<!不再)(?<!没有)(?<!没)(?<!未)(?:采用了?|使用了|利用了|是使用|是采用)\s*$"
+    r"(?<!不)(?<!不再)(?<!没有)(?<!没)(?<!未)(?:采用了?|使用了|使用到了|用到了|利用了|是使用|是采用"
+    r"|添加了|加入了|引入了|借鉴了)\s*$"
 )
 _FOUNDATION_AFTER = re.compile(  # Y 的基础 / 的基座模型 / 的开创之作: what Y stands on
     r"^\s*(?:时代|模型|架构)?\s*的\s*(?:基础|基座|基石|开端|开创之作|前身|基础架构|雏形)"
@@ -1196,7 +1347,7 @@ _ZH_TOP_AFTER = re.compile(r"^\s*(?:的|之)?基础上")
 _ZH_OF = re.compile(  # 基于 X 的 Y, 基于 X 架构而来的 Y: Y builds on X
     r"^\s*(?:架构|结构|模型|机制|思想|方法|框架)?\s*(?:而来|构建|搭建|设计|实现)?\s*的\s*$"
 )
-ZH_GAP = 6  # Chinese characters between a subject and its verb ("是一个", "模型也是")
+ZH_GAP = 8  # Chinese characters between a subject and its verb ("是一个", "模型也是")
 _SUBJECT_GAP = re.compile(r"^[\s\w\-]*$")  # between a subject and its verb: words only
 _PRONOUNS = frozenset({"we", "i", "you", "they", "it", "this", "that", "which", "these", "those"})
 _CLAUSE_END = re.compile(r"[;；。!?！？]|\.\s")

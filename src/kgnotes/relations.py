@@ -5,14 +5,19 @@ evidence against, each piece recorded with the edge so the picture can say why a
 What the texts *say* weighs most:
 
 - *naming*: a name of B ends in A ("Vision Transformer", "self-attention", "Fast R-CNN",
-  "掩码自注意力"), or a model's name spells A inside it ("RoBERTa", "ALBERT");
+  "掩码自注意力"), or a model's name spells A inside it ("RoBERTa", "ALBERT") — not a
+  pairing of two ideas ("encoder-decoder" is no kind of decoder);
+- *spelled*: B is short for words that name A ("CLIP (Contrastive Language-Image
+  Pre-training)" names contrastive learning, "Generative Pre-trained Transformer" the
+  Transformer);
 - *definition*: a sentence says what B is in terms of A ("BERT is a multi-layer transformer
   network", "GPT-3, an autoregressive Transformer language model", "注意力机制的变种——自注意力");
 - *title*: the paper that presents B names A in its title ("… Contrastive Learning of Visual
   Representations" presents SimCLR);
 - *wording*: "based on A", "builds on A", "extends A", "A is the foundation of B", "基于A",
   "在A的基础上";
-- *use*: "B uses A", "B is made of A", "A is used to pre-train B", "B 采用了 A".
+- *use*: "B uses A", "B is made of A", "A is used to pre-train B", "B 采用了 A", "A 模块用来构建
+  B"; and on a tutorial that builds B, "we will use A as our image encoder".
 
 How the texts are arranged says which way a related pair points, more weakly:
 
@@ -59,7 +64,7 @@ RELATED_NPMI = 0.3
 RELATED_PER_CONCEPT = 5
 EVIDENCE_PER_EDGE = 3
 OPENING = 10  # a text's first sentences, where it says what it builds on
-STATED_LABELS = ("naming", "definition", "title", "wording", "use", "recall")
+STATED_LABELS = ("naming", "spelled", "definition", "title", "wording", "use", "recall")
 ORDER_LABELS = ("sections", "series", "journal")
 MAX_ORDER = 0.75
 
@@ -162,6 +167,7 @@ class _Facts:
     genera: dict[tuple[str, str], list[tuple[int, int]]] = field(init=False)
     uses: dict[tuple[str, str], list[tuple[int, int]]] = field(init=False)
     recalls: dict[tuple[str, str], list[tuple[int, int]]] = field(init=False)
+    spelled: dict[tuple[str, str], list[tuple[int, int]]] = field(init=False)
 
     def __post_init__(self) -> None:
         mentions = self.index.mentions
@@ -195,11 +201,12 @@ class _Facts:
         self.genera = _by_pair(self.index.genera)
         self.uses = _by_pair(self.index.uses)
         self.recalls = _by_pair(self.index.recalls)
+        self.spelled = _by_pair(self.index.spelled)
 
     def pairs(self) -> set[tuple[str, str]]:
         """The pairs worth weighing: sharing texts, or tied by a statement or a name."""
         found = {p for p, n in self.together.items() if n >= MIN_SHARED}
-        stated = itertools.chain(self.cues, self.genera, self.uses, self.recalls)
+        stated = itertools.chain(self.cues, self.genera, self.uses, self.recalls, self.spelled)
         found |= {tuple(sorted(p)) for p in stated}
         for high, low in self._named_pairs():
             found.add((low, high) if low < high else (high, low))
@@ -262,6 +269,8 @@ class _Facts:
         if named:
             votes.append((f"naming: “{named}” contains “{self.name(low)}”", 1.5))
         h, lo = self.name(high), self.name(low)
+        short_for = f"{h} is short for words naming {lo}"
+        votes += _said("spelled", self.spelled, low, high, short_for, 1.0, 1.0)
         votes += _said("definition", self.genera, low, high, f"what {h} is in terms of {lo}", 1.0)
         titled = self._title(low, high)
         if titled:
@@ -284,7 +293,12 @@ class _Facts:
         for folded in self.names[high]:
             for words in self.names[low]:
                 size = len(words)
-                if size and len(folded) > size and folded[-size:] == words:
+                if (
+                    size
+                    and len(folded) > size
+                    and folded[-size:] == words
+                    and not self._coordinate(high, folded, size)
+                ):
                     return " ".join(folded)
                 if (
                     size > 1
@@ -306,6 +320,19 @@ class _Facts:
             if _acronym(short) and self._spelled_inside(short, self.spellings[high]):
                 return next(s for s in self.spellings[high] if short in s and s != short)
         return None
+
+    def _coordinate(self, high: str, folded: list[str], size: int) -> bool:
+        """ "Encoder-decoder", "编码-解码端": two ideas joined by a hyphen, not a kind of the
+        second one — when what comes before the hyphen is a concept of its own too."""
+        first = folded[: len(folded) - size]
+        if len(first) != 1 or not any("-" in s for s in self.spellings[high]):
+            return False
+        return any(
+            len(w) == 1 and (w[0] == first[0] or (_cjk(w[0]) and w[0][:-1] == first[0]))
+            for key, names in self.names.items()
+            if key != high
+            for w in names
+        )
 
     @staticmethod
     def _spelled_inside(short: str, spellings: list[str]) -> bool:
@@ -541,6 +568,7 @@ class _Facts:
         found: dict[str, dict[str, str]] = {}
         stated = self.genera.get((low, high), []) + self.cues.get((low, high), [])
         stated += self.uses.get((low, high), []) + self.recalls.get((low, high), [])
+        stated += self.spelled.get((low, high), [])
         for unit, number in stated:
             self._add(found, unit, number)
         shared_units = self.units_of[low] & self.units_of[high]
