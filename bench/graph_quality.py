@@ -341,8 +341,11 @@ class CorpusJudge:
         if manifest.exists():
             data = json.loads(manifest.read_text(encoding="utf-8"))
             for source in data.get("sources", []):
-                credit = re.sub(r"(?:'|\"|“|‘)[^'\"”’]{4,}(?:'|\"|”|’)|\([^)]*\)", " ",
-                                source.get("attribution", ""))  # no titles in quotes
+                credit = re.sub(
+                    r"(?:'|\"|“|‘)[^'\"”’]{4,}(?:'|\"|”|’)|\([^)]*\)",
+                    " ",
+                    source.get("attribution", ""),
+                )  # no titles in quotes
                 for name in re.findall(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+\b", credit):
                     people |= {w.lower() for w in re.findall(r"[A-Za-z]+", name)}
         text = "\n".join(prose)

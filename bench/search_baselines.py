@@ -30,8 +30,8 @@ Owner = tuple[str, int]
 def words(text: str) -> list[str]:
     """Lower-cased words of the Latin script and bigrams of the Chinese runs."""
     latin = CJK_RUN.sub(" ", text.lower())
-    return _WORD.findall(latin) + cjk_bigrams(text) if CJK_RUN.search(text) else _WORD.findall(
-        latin
+    return (
+        _WORD.findall(latin) + cjk_bigrams(text) if CJK_RUN.search(text) else _WORD.findall(latin)
     )
 
 

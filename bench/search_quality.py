@@ -193,9 +193,22 @@ def kgnotes_cli(vault: Path, env: dict[str, str], label: Callable) -> Ranker:
 
     def rank(query: str) -> list[str]:
         done = subprocess.run(
-            [sys.executable, "-m", "kgnotes", "--vault", str(vault), "search", query, "--json",
-             "-n", str(DEPTH * 2)],
-            capture_output=True, text=True, env=env, check=True,
+            [
+                sys.executable,
+                "-m",
+                "kgnotes",
+                "--vault",
+                str(vault),
+                "search",
+                query,
+                "--json",
+                "-n",
+                str(DEPTH * 2),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
         )
         return _labels(json.loads(done.stdout), label)
 
@@ -333,7 +346,8 @@ def _run_corpus(args: argparse.Namespace, tmp: Path) -> tuple[dict[str, Table], 
         if not args.in_process:
             subprocess.run(
                 [sys.executable, "-m", "kgnotes", "--vault", str(vault), "serve", "--stop"],
-                capture_output=True, check=False,
+                capture_output=True,
+                check=False,
             )
     return tables, sorted({q.kind for q in labelled})
 

@@ -331,6 +331,49 @@ def test_two_ideas_joined_by_a_hyphen_are_no_kind_of_the_second():
     assert facts._naming("self attention", "masked self attention") == "masked self attention"
 
 
+def test_a_list_of_what_a_model_builds_on_counts_each_name():
+    text = (
+        "# BERT\nBERT builds on top of a number of clever ideas that have been bubbling up "
+        "recently -- including but not limited to ELMo, ULMFiT and the Transformer. "
+        "We build on ideas such as ELMo too."
+    )
+    units = [
+        Unit("document", 1, text, "doc", title="BERT"),
+        Unit(
+            "entry",
+            2,
+            "topics\nBERT, ELMo, ULMFiT, Transformer",
+            "j",
+            topics=("BERT", "ELMo", "ULMFiT", "Transformer"),
+        ),
+    ]
+    index = find_concepts(units)
+    assert _stated(index, index.cues) == {
+        ("ELMo", "BERT"),
+        ("ULMFiT", "BERT"),
+        ("Transformer", "BERT"),
+    }
+
+
+def test_the_journal_defines_a_term_before_a_colon():
+    from kgnotes.terms import noted_terms
+
+    assert list(noted_terms("causal attention：对角线以上 mask 成 -inf")) == ["causal attention"]
+    assert list(noted_terms("skip-gram + negative sampling: 正样本")) == [
+        "skip-gram",
+        "negative sampling",
+    ]
+    for label in (
+        "TODO: read it",
+        "Summary: good",
+        "IoU:",
+        "GPT-2 small 124M：12 层",
+        "https://example.com: a link",
+        "binary的情况：x",
+    ):
+        assert list(noted_terms(label)) == [], label
+
+
 def test_dotted_identifiers_name_no_concept():
     units = [
         Unit(

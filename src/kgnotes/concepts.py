@@ -381,6 +381,7 @@ class _Candidates:
         if unit.owner_type == "entry":  # the author's own words: what they define or spell
             self.names += [(n, "journal") for n in terms.defined_sentence(sentence)]
             self.names += [(n, "journal") for n in terms.capitalised_terms(sentence)]
+            self.names += [(n, "journal") for n in terms.noted_terms(sentence)]
         else:
             self.names += [(n, "definition") for n in terms.defined_sentence(sentence)]
 
@@ -1414,6 +1415,39 @@ def _cues_in(
         if not found and i > 0:
             found = _foundation(spans, i, sentence)
         yield from found
+    yield from _listed_bases(sentence, spans)
+
+
+_CUE_LIST = re.compile(  # "BERT builds on top of a number of clever ideas -- including …"
+    r"\b(?:builds?|built|based|draws?|relies|rely)\s+(?:on|upon)\s+(?:top\s+of\s+)?"
+    r"[^.;:]{0,80}?\b(?:ideas|works?|methods|models|techniques|advances|concepts)\b[^.;:]{0,80}?"
+    r"(?:including(?:\s+but\s+not\s+limited\s+to)?|such\s+as|like|namely)\s*:?",
+    re.IGNORECASE,
+)
+MAX_LISTED = 6
+
+
+def _listed_bases(
+    sentence: str, spans: list[tuple[str, int, int]]
+) -> Iterator[tuple[str, str, str]]:
+    """ "BERT builds on top of a number of clever ideas -- including … ELMo, ULMFiT, the
+    OpenAI transformer, and the Transformer": each name listed builds the subject, the name
+    just before the wording (words only between, no pronoun)."""
+    cue = _CUE_LIST.search(sentence)
+    if not cue:
+        return
+    before = [sp for sp in spans if sp[2] <= cue.start()]
+    if not before:
+        return
+    subject, _, subject_end = before[-1]
+    between = sentence[subject_end : cue.start()]
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", between)}
+    if len(words) > 3 or words & _PRONOUNS or not _SUBJECT_GAP.match(between):
+        return
+    listed = [key for key, start, _ in spans if start >= cue.end() and key != subject]
+    listed = list(dict.fromkeys(listed))
+    if len(listed) <= MAX_LISTED:
+        yield from (("wording", key, subject) for key in listed)
 
 
 def _foundation(

@@ -478,6 +478,32 @@ def capitalised_terms(sentence: str) -> Iterator[str]:
             yield word
 
 
+_NOTED = re.compile(r"^\s*([A-Za-z][A-Za-z0-9\- +&/]{1,40}?)\s*[：:](?!//)\s*\S")
+_NOT_NOTED = _words(
+    "note notes todo ps nb update summary tip idea q a question answer edit ref refs source "
+    "paper video link links example examples result results conclusion problem bug fix step "
+    "tldr aside recap update goal plan reading"
+)
+
+
+def noted_terms(sentence: str) -> Iterator[str]:
+    """What the author defines in a note written "term：explanation" ("causal attention：对角线
+    以上 mask 成 -inf", "skip-gram + negative sampling: …"): the words before the colon, split
+    at "+" and "/", when they are a short name and not a note's label ("TODO:", "Summary:")."""
+    match = _NOTED.match(sentence)
+    if not match:
+        return
+    for part in re.split(r"\s[+/]\s|/", match.group(1)):
+        name = part.strip()
+        words = name.split()
+        if not name or len(words) > 3 or name.lower() in _NOT_NOTED:
+            continue
+        if any(re.fullmatch(r"\d+[A-Za-z]?", w) for w in words):
+            continue  # "GPT-2 small 124M": a model's size, not an idea
+        if plausible(name, max_words=3):
+            yield name
+
+
 def emphasised(text: str) -> Iterator[str]:
     """Words set in bold, as tutorials mark a term where they introduce it."""
     for match in re.finditer(r"\*\*([^*\n`]{2,50})\*\*", text):
