@@ -355,6 +355,26 @@ def test_a_list_of_what_a_model_builds_on_counts_each_name():
     }
 
 
+def test_what_fixes_another_ideas_problem_builds_on_it():
+    text = (
+        "# LSTM\nLSTM solves the vanishing gradient problem of RNNs. "
+        "ResNet的出现，在一定程度上解决了卷积神经网络随深度的增加，但是模型效果却变差的问题。"
+        "We solve the problem of RNNs with LSTM."
+    )
+    units = [
+        Unit("document", 1, text, "doc", title="LSTM"),
+        Unit(
+            "entry",
+            2,
+            "x\nLSTM RNN ResNet 卷积神经网络",
+            "j",
+            topics=("LSTM", "RNN", "ResNet", "卷积神经网络"),
+        ),
+    ]
+    index = find_concepts(units)
+    assert _stated(index, index.cues) == {("RNNs", "LSTM"), ("卷积神经网络", "ResNet")}
+
+
 def test_the_journal_defines_a_term_before_a_colon():
     from kgnotes.terms import noted_terms
 

@@ -1319,7 +1319,8 @@ _CUE_WORDS = re.compile(  # a quick test for the wording the patterns above look
     r"|composed|made|stacks?|combines?|combining|adopts?|adopting|employing|leverages?"
     r"|leveraging|utili[sz]es|utili[sz]ing|trained|trains?|resembles?)\b"
     r"|foundation|basis|backbone|precursor|基于|建立在|基础|使用|采用|利用|引入|通过|基座|开创之作"
-    r"|用到|添加|加入|借鉴|用来|用于"
+    r"|用到|添加|加入|借鉴|用来|用于|解决|缓解|克服|\b(?:solve[sd]?|address(?:es|ed)?|overcom\w*"
+    r"|alleviat\w*|mitigat\w*|fix(?:es|ed)?)\b"
     r"|开端|前身|雏形|为基础|为基座|为核心",
     re.IGNORECASE,
 )
@@ -1416,6 +1417,39 @@ def _cues_in(
             found = _foundation(spans, i, sentence)
         yield from found
     yield from _listed_bases(sentence, spans)
+    yield from _solved(sentence, spans)
+
+
+_SOLVES = re.compile(
+    r"\b(?:solves?|solved|address(?:es|ed)?|overcomes?|overcame|alleviates?|alleviated"
+    r"|mitigates?|mitigated|fix(?:es|ed)?)\s+(?:[\w\-]+\s+){0,4}?(?:problems?|issues?"
+    r"|limitations?|shortcomings?|weakness(?:es)?)\s+(?:of|in|with|that|faced\s+by)\s+$"
+    r"|(?:解决了?|缓解了?|克服了?)\s*$",
+    re.IGNORECASE,
+)
+_ZH_PROBLEM = re.compile(r"^[^。；;!?！？]{0,40}?(?:问题|缺陷|不足|局限)")
+_ZH_ARRIVAL = re.compile(r"^\s*(?:的(?:出现|提出|诞生|引入))?\s*[，,]")
+
+
+def _solved(sentence: str, spans: list[tuple[str, int, int]]) -> Iterator[tuple[str, str, str]]:
+    """ "LSTM solves the vanishing gradient problem of RNNs", "ResNet的出现，在一定程度上解决了
+    卷积神经网络随深度的增加…的问题": what fixes another's problem builds on it. The one
+    fixing is the name before the wording in its clause, or (in Chinese) the sentence's first
+    name when its clause says only that it came ("ResNet的出现，")."""
+    for i, (key, start, end) in enumerate(spans):
+        cue = _SOLVES.search(sentence[max(0, start - 80) : start])
+        if not cue:
+            continue
+        chinese = CJK_RUN.search(cue.group(0)) is not None
+        if chinese and not _ZH_PROBLEM.match(sentence[end:]):
+            continue
+        found = _subject(
+            spans, i, sentence, "wording", _ZH_CLAUSE_END if chinese else _CLAUSE_END, 8
+        )
+        topic, _, topic_end = spans[0]
+        if not found and chinese and topic != key and _ZH_ARRIVAL.match(sentence[topic_end:]):
+            found = [("wording", key, topic)]
+        yield from found
 
 
 _CUE_LIST = re.compile(  # "BERT builds on top of a number of clever ideas -- including …"
@@ -1505,7 +1539,8 @@ def _subject(
 def _cue_start(sentence: str, start: int) -> int:
     """Where the wording before a name begins (the verb), for measuring the subject's gap."""
     before = sentence[max(0, start - 60) : start]
-    for pattern in (_CUE_BEFORE, _USE_BEFORE, _ZH_BASED, _ZH_USE, _ZH_BY, _ZH_TAKING, _ZH_ON_TOP):
+    patterns = (_CUE_BEFORE, _USE_BEFORE, _ZH_BASED, _ZH_USE, _ZH_BY, _ZH_TAKING, _ZH_ON_TOP)
+    for pattern in (*patterns, _SOLVES):
         match = pattern.search(before)
         if match:
             return start - len(before) + match.start()
