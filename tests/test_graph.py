@@ -394,6 +394,53 @@ def test_the_journal_defines_a_term_before_a_colon():
         assert list(noted_terms(label)) == [], label
 
 
+def test_paper_titles_name_the_ideas_they_are_about():
+    from kgnotes.terms import paper_title_phrases
+
+    assert paper_title_phrases("Language Models are Few-Shot Learners") == ["Language Models"]
+    assert paper_title_phrases("LoRA: Low-Rank Adaptation of Large Language Models") == [
+        "Low-Rank Adaptation",
+        "Large Language Models",
+    ]
+    assert paper_title_phrases("Improving Language Understanding by Generative Pre-Training") == [
+        "Language Understanding",
+        "Generative Pre-Training",
+    ]
+    assert paper_title_phrases("Efficient Estimation of Word Representations in Vector Space") == [
+        "Word Representations",
+        "Vector Space",
+    ]
+
+
+def test_a_title_phrase_named_only_where_the_title_is_quoted_is_no_concept():
+    title = "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding"
+    gpt = "Language Models are Few-Shot Learners"
+    units = [
+        Unit(
+            "document", 1, f"{title}\nBERT is pre-trained.", "arxiv:bert", title=title, paper=True
+        ),
+        Unit(
+            "document",
+            2,
+            f"{gpt}\nLanguage models predict text.",
+            "arxiv:gpt",
+            title=gpt,
+            paper=True,
+        ),
+        Unit(
+            "document",
+            3,
+            f"# BERT\nSee {title}. Language models can be large.",
+            "blog",
+            title="BERT",
+        ),
+        Unit("entry", 4, f"{title}\n{gpt}", "j"),
+    ]
+    names = {c.name for c in find_concepts(units).concepts.values()}
+    assert "Deep Bidirectional Transformers" not in names
+    assert any(n.lower() == "language models" for n in names)
+
+
 def test_dotted_identifiers_name_no_concept():
     units = [
         Unit(

@@ -264,7 +264,7 @@ def find_concepts(
     found = _Candidates(units, sentences)
     concepts = _fold(found, units, settings)
     scan = _scan(concepts, units, sentences)
-    keep = _kept(concepts, scan, code_words)
+    keep = _kept(concepts, scan, code_words) - _only_quoted(concepts, scan, units, sentences)
     concepts = {k: c for k, c in concepts.items() if k in keep}
     if embed_names is not None:  # names no text glosses, paired by a multilingual model
         _join_languages(concepts, scan, embed_names)
@@ -399,6 +399,8 @@ class _Candidates:
         if unit.paper:
             for name in _presented(unit, text):
                 self.names.append((name, "paper"))
+            if unit.title:
+                self.names += [(n, "paper title") for n in terms.paper_title_phrases(unit.title)]
 
 
 def _translations(units: list[Unit], sentences: list[list[str]]) -> list[tuple[str, str]]:
@@ -664,6 +666,34 @@ def _named_as_term(concept: Concept, capitalised: Counter[str]) -> bool:
             return True
     mid = capitalised[concept.key]
     return mid >= 3 and capitalised[concept.key + "!"] >= 0.7 * mid
+
+
+def _only_quoted(
+    concepts: dict[str, Concept], scan: _Scan, units: list[Unit], sentences: list[list[str]]
+) -> set[str]:
+    """Phrases only a paper's title gives ("Deep Bidirectional Transformers") that the texts
+    name only where they quote the title: no idea of their own. "Language Models", from
+    "Language Models are Few-Shot Learners", is named in prose of its own and stays."""
+    titles: dict[str, set[str]] = defaultdict(set)
+    for unit in units:
+        if unit.paper and unit.title:
+            for name in terms.paper_title_phrases(unit.title):
+                titles[key_of(name)].add(key_of(unit.title))
+    quoted = set()
+    for key, concept in concepts.items():
+        if concept.origins != {"paper title"} or key not in titles:
+            continue
+        free = {
+            unit
+            for unit, mention in scan.mentions.get(key, {}).items()
+            if any(
+                not any(t in key_of(sentences[unit][n]) for t in titles[key])
+                for n in mention.sentences
+            )
+        }
+        if len(free) < MIN_UNITS:
+            quoted.add(key)
+    return quoted
 
 
 def _lowered(words: Counter[str]) -> Counter[str]:

@@ -395,6 +395,47 @@ def title_names(title: str, *, paper: bool = False, wikipedia: bool = False) -> 
     return names
 
 
+_TITLE_JOINS = re.compile(
+    r"\s+(?:of|for|from|by|with|in|at|via|using|through|to|on|and|&)\s+", re.IGNORECASE
+)
+_TITLE_VERB = re.compile(r"\s+(?:is|are|was|were)\s+", re.IGNORECASE)
+
+
+def paper_title_phrases(title: str) -> list[str]:
+    """The ideas a paper's title names besides what it presents: the subject of a title that
+    is a clause ("Language Models are Few-Shot Learners", "Attention Is All You Need") and the
+    noun phrases its prepositions join ("Low-Rank Adaptation of Large Language Models",
+    "Deep Residual Learning for Image Recognition") — of two to four words, not a verb's
+    ("Improving Language Understanding", "Jointly Learning")."""
+    title = _NUMBERING.sub("", title.strip())
+    found = []
+    for part in re.split(r"[:：]\s*", title):
+        clause = _TITLE_VERB.split(part, maxsplit=1)
+        # "Language Models are …": what the clause is about; else what its joins hold
+        pieces = [clause[0]] if len(clause) == 2 else _TITLE_JOINS.split(part)
+        for piece in pieces:
+            words = _clean(piece).split()
+            while words and words[0].lower() in _TITLE_PRAISE:
+                words = words[1:]  # "Very Deep …", "Efficient Estimation": how, not what
+            if not 2 <= len(words) <= 4 or words[0].lower().endswith(("ing", "ly")):
+                continue
+            if any(w.lower().endswith("ly") for w in words) or not all(
+                w[:1].isupper() or w[:1].isdigit() for w in words
+            ):
+                continue  # a title's phrases are in Title Case; "… at scale" is not one
+            name = " ".join(words)
+            rest = " ".join(tokens(name)[1:])  # "Large Language Models": an adjective leads
+            if plausible(name, max_words=4) or (len(tokens(name)) > 2 and plausible(rest, 4)):
+                found.append(name)
+    return found
+
+
+_TITLE_PRAISE = _words(
+    "very highly extremely efficient simple new novel improved improving unified fast faster "
+    "scalable robust better effective towards toward"
+)
+
+
 def _title_sentence(piece: str) -> bool:
     """ "Attention Is All You Need", "An Image is Worth 16x16 Words": a title that is a clause."""
     lower = [w.lower() for w in piece.split()]
