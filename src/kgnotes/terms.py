@@ -66,7 +66,7 @@ _GENERIC_SECTIONS = _words(
     model models implementation code api documentation docs approach method methods
     motivation outline agenda recap review quiz homework solution solutions answer answers
     goals objectives takeaways comments share sources further reading related work future
-    work limitations conclusion remarks
+    work limitations conclusion remarks name synopsis description options
     """
 )
 _GENERIC_PHRASES = frozenset(
@@ -198,6 +198,13 @@ _CJK_GENERIC = (
     "附加内容",
     "计算步骤",
     "操作步骤",
+    "整体",
+    "总体",
+    "整体架构",
+    "整体结构",
+    "参数",
+    "结构",
+    "细节",
     "注意事项",
 )
 CJK_HEADS = ("机制", "架构", "网络", "模型", "层")
@@ -323,6 +330,15 @@ def strip_numbering(text: str) -> str:
 _ANCHOR = re.compile(r"\s+[#¶§🔗]+\s*$")  # a heading's permalink mark ("GPT-2 #")
 
 
+_STEP_VERBS = _words(
+    "prepare try compile train define download create construct build load run evaluate "
+    "install import add use visualize visualise plot save test configure set get make write "
+    "implement apply check inspect explore export initialize initialise instantiate setup "
+    "split tokenize tokenise preprocess process read show display print fit predict "
+    "generate freeze unfreeze continue start begin summarize summarise learn understand"
+)
+
+
 def heading_names(heading: str) -> list[str]:
     """The names a section heading gives: numbering, emoji and generic words dropped, split
     at ``:``, `` - ``, ``/``, "and": "2.1.4 自注意力" → 自注意力, "R-CNN: Region-Based CNN"
@@ -339,6 +355,8 @@ def heading_names(heading: str) -> list[str]:
         first = part.split()[0].lower()
         if first.endswith("ing") and len(part.split()) > 1 and first not in ("embedding",):
             continue  # "Training CLIP", "Loading models": what a section does, not a name
+        if first in _STEP_VERBS and len(part.split()) > 1:
+            continue  # "Prepare the data", "Compile the model": a tutorial's step
         for name in _mixed(part):
             if plausible(name, max_words=4):
                 names.append(name)
@@ -552,6 +570,9 @@ def emphasised(text: str) -> Iterator[str]:
             continue
         for part in re.split(r"[/／,，、]", match.group(1)):
             name = _clean(part)
+            words = name.split()
+            if len(words) > 1 and words[0].lower() in _STEP_VERBS:
+                continue  # "**Try it out**": a step, not a term
             if name and plausible(name, max_words=4):
                 yield name
 
