@@ -200,6 +200,8 @@ _CJK_GENERIC = (
     "操作步骤",
     "整体",
     "总体",
+    "实验结果",
+    "训练模型",
     "整体架构",
     "整体结构",
     "参数",
@@ -244,6 +246,9 @@ def tokens(name: str) -> list[str]:
     return _WORD.findall(name)
 
 
+_QUANTITIES = _words("multiple several various numerous different many few")
+
+
 def plausible(name: str, max_words: int = 5, inner_words: bool = False) -> bool:
     """Could this be the name of an idea? Not a sentence, a question, a number, an
     identifier, a formula, a generic section name, nor something starting with a stopword."""
@@ -255,6 +260,8 @@ def plausible(name: str, max_words: int = 5, inner_words: bool = False) -> bool:
     lower = [w.lower() for w in words]
     if lower[0] in STOPWORDS or all(w.isdigit() for w in words) or looks_like_code(name):
         return False
+    if len(words) == 2 and lower[0] in _QUANTITIES:
+        return False  # "multiple times", "several ways": how much, not what
     if _MATH_SYMBOLS.search(name):
         return False
     if not inner_words and any(w in _INNER_FUNCTION for w in lower[1:-1]):
