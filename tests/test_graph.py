@@ -441,6 +441,35 @@ def test_a_title_phrase_named_only_where_the_title_is_quoted_is_no_concept():
     assert any(n.lower() == "language models" for n in names)
 
 
+def test_english_phrases_in_the_authors_chinese_are_terms_when_a_source_uses_them_too():
+    from kgnotes.terms import embedded_phrases
+
+    assert list(embedded_phrases("region proposal network 替代 selective search")) == [
+        "region proposal network",
+        "selective search",
+    ]
+    assert list(embedded_phrases("self attention是rnn和cnn的superset")) == ["self attention"]
+    assert list(embedded_phrases("An English sentence with many words in it")) == []
+    units = [
+        Unit(
+            "entry",
+            1,
+            "R-CNN\nregion proposal network 替代 selective search，hung yi lee的视频",
+            "j",
+        ),
+        Unit(
+            "document",
+            2,
+            "# Faster R-CNN\nA region proposal network shares features.",
+            "doc",
+            title="Faster R-CNN",
+        ),
+    ]
+    names = {c.key for c in find_concepts(units).concepts.values()}
+    assert "region proposal network" in names
+    assert "selective search" not in names and "hung yi lee" not in names  # no source says it
+
+
 def test_dotted_identifiers_name_no_concept():
     units = [
         Unit(

@@ -382,6 +382,7 @@ class _Candidates:
             self.names += [(n, "journal") for n in terms.defined_sentence(sentence)]
             self.names += [(n, "journal") for n in terms.capitalised_terms(sentence)]
             self.names += [(n, "journal") for n in terms.noted_terms(sentence)]
+            self.names += [(n, "phrase") for n in terms.embedded_phrases(sentence)]
         else:
             self.names += [(n, "definition") for n in terms.defined_sentence(sentence)]
 

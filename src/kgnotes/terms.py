@@ -103,7 +103,7 @@ GENERIC_HEADS = _words(
 )
 FOLDED_HEADS = _words(
     """
-    mechanism architecture network layer model modeling modelling optimizer algorithm loss
+    mechanism architecture network layer block model modeling modelling optimizer algorithm loss
     """
 )
 _LEADING_PREPOSITIONS = frozenset({"beyond", "towards", "toward", "into", "on", "about"})
@@ -567,6 +567,24 @@ def noted_terms(sentence: str) -> Iterator[str]:
         if any(re.fullmatch(r"\d+[A-Za-z]?", w) for w in words):
             continue  # "GPT-2 small 124M": a model's size, not an idea
         if plausible(name, max_words=3):
+            yield name
+
+
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z\-]*(?:[ \t]+[A-Za-z][A-Za-z\-]*)+")
+
+
+def embedded_phrases(sentence: str) -> Iterator[str]:
+    """English phrases set into the author's Chinese ("region proposal network 替代 selective
+    search", "self attention是rnn和cnn的superset"): in a bilingual journal, the words kept in
+    English are the field's terms. Two to four words, each run as the author wrote it."""
+    if not CJK_RUN.search(sentence):
+        return
+    for match in _LATIN_RUN.finditer(sentence):
+        before, after = sentence[match.start() - 1 : match.start()], sentence[match.end() :][:1]
+        if before in ("/", ".", ":", "@", "_") or after in ("/", ".", "(", "_", "@"):
+            continue  # a path, a file, a call, an address
+        name = match.group(0).strip()
+        if 2 <= len(name.split()) <= 4 and plausible(name, max_words=4):
             yield name
 
 
