@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,7 +45,7 @@ from bench import graph_quality  # noqa: E402
 from bench.search_baselines import Passages, rrf  # noqa: E402
 from kgnotes import embed, pipeline  # noqa: E402
 from kgnotes.config import VaultPaths, load_config, resolve_vault  # noqa: E402
-from kgnotes.search import SearchOptions, search  # noqa: E402
+from kgnotes.search import SearchHit, SearchOptions, search  # noqa: E402
 from kgnotes.store import ChunkDetail, Store  # noqa: E402
 
 CORPUS = Path(__file__).parent / "search_corpus"
@@ -179,7 +179,7 @@ def corpus_label(kind: str, url: str | None, day: str | None) -> str:
     if parts.netloc.endswith("arxiv.org"):
         paper = parts.path.rstrip("/").rsplit("/", 1)[-1].removesuffix(".pdf")
         return "arxiv:" + paper.split("v")[0] if "v" in paper[5:] else "arxiv:" + paper
-    return parts.path or "/"
+    return unquote(parts.path) or "/"  # a journal may write /第十章/ percent-encoded
 
 
 # -- rankings -----------------------------------------------------------------------------------
@@ -228,8 +228,8 @@ def kgnotes_in_process(paths: VaultPaths, label: Callable, mode: str = "hybrid")
     return rank
 
 
-def _labels(results: list[dict[str, Any]], label: Callable) -> list[str]:
-    labels = [label(r["kind"], r["url"], r["date"]) for r in results if r["kind"] != "concept"]
+def _labels(results: list[SearchHit], label: Callable) -> list[str]:
+    labels = [label(r.kind, r.url, r.date) for r in results if r.kind != "concept"]
     return list(dict.fromkeys(labels))[:DEPTH]
 
 

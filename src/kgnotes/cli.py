@@ -253,7 +253,7 @@ def search(
     asked = facets.asked(query, options.facets, reading, quality, link_kind)
     if asked.facets:  # say which words turned which filter on
         click.echo(facets.describe(asked), err=as_json)
-    click.echo(output.to_json(found) if as_json else "\n".join(output.search_lines(found)))
+    click.echo(output.hits_json(found) if as_json else "\n".join(output.search_lines(found)))
 
 
 @cli.command()
@@ -302,7 +302,7 @@ def related(vault: VaultPaths, item: str, limit: int, as_json: bool) -> None:
     from kgnotes import output, pipeline
 
     found = pipeline.related(vault, item, limit)
-    click.echo(output.to_json(found) if as_json else "\n".join(output.search_lines(found)))
+    click.echo(output.hits_json(found) if as_json else "\n".join(output.search_lines(found)))
 
 
 @cli.command()

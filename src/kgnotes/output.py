@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +11,7 @@ if TYPE_CHECKING:  # types only: printing search results must not import the arc
     from kgnotes.graph import GraphReport
     from kgnotes.index import IndexReport
     from kgnotes.ingest import FileReport
+    from kgnotes.search import SearchHit
     from kgnotes.vault import ExportReport
 
 
@@ -104,16 +106,20 @@ def index_line(report: IndexReport) -> str:
     )
 
 
-def search_lines(results: list[dict[str, Any]]) -> list[str]:
+def search_lines(results: list[SearchHit]) -> list[str]:
     """Two lines per result: kind, date and title; then the snippet."""
     if not results:
         return ["no results"]
     lines = []
     for n, r in enumerate(results, start=1):
-        where = r["url"] or r["page"] or ""
-        lines.append(f"{n:>2}. [{r['kind']}] {r['date'] or '----------'}  {r['title']}  {where}")
-        lines.append(f"    {r['snippet']}")
+        where = r.url or r.page or ""
+        lines.append(f"{n:>2}. [{r.kind}] {r.date or '----------'}  {r.title}  {where}")
+        lines.append(f"    {r.snippet}")
     return lines
+
+
+def hits_json(results: list[SearchHit]) -> str:
+    return to_json([dataclasses.asdict(r) for r in results])
 
 
 def concept_lines(concepts: list[dict[str, Any]]) -> list[str]:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from kgnotes import embed, serve
 from kgnotes.config import VaultPaths, load_config, setting
 from kgnotes.errors import KgnotesError, ModelError, NoteFileError, VaultBusyError
-from kgnotes.search import SearchOptions
+from kgnotes.search import SearchHit, SearchOptions
 from kgnotes.search import related as related_in_store
 from kgnotes.search import search as search_store
 
@@ -242,7 +242,7 @@ def index(
         )
 
 
-def search(paths: VaultPaths, query: str, options: SearchOptions) -> list[dict[str, Any]]:
+def search(paths: VaultPaths, query: str, options: SearchOptions) -> list[SearchHit]:
     """Hybrid search over journal entries and archived sources: through the search server
     when one runs (starting one for next time when none does), else in this process."""
     if not query.strip():
@@ -274,7 +274,7 @@ def serve_vault(paths: VaultPaths, stop: bool = False) -> bool:
     return True
 
 
-def related(paths: VaultPaths, item: str, limit: int = 10) -> list[dict[str, Any]]:
+def related(paths: VaultPaths, item: str, limit: int = 10) -> list[SearchHit]:
     """Notes and sources nearest to a source (its URL), a journal day (``2024-07-27`` or
     ``Journal/2024-07-27.md``) or a concept (any alias, or ``Concepts/<name>.md``)."""
     from kgnotes.graph import ensure_graph

@@ -43,6 +43,19 @@ _STOPWORDS = frozenset(_COMMON_WORDS.split())
 
 
 @dataclass(frozen=True)
+class SearchHit:
+    """One result: a journal entry's passage (note), a source (source) or a concept."""
+
+    kind: str  # note | source | concept
+    title: str | None
+    date: str | None  # the journal day, YYYY-MM-DD
+    url: str | None
+    page: str | None  # its page in the vault, relative to the vault
+    score: float
+    snippet: str  # the best passage around the query's words, those in **bold**
+
+
+@dataclass(frozen=True)
 class SearchOptions:
     limit: int = 10
     kind: str | None = None  # note, source or concept
@@ -56,7 +69,7 @@ class SearchOptions:
     facets: bool = True  # let the query's words turn filters on ("the video I …")
 
 
-def search(store: Store, model: str, query: str, options: SearchOptions) -> list[dict[str, Any]]:
+def search(store: Store, model: str, query: str, options: SearchOptions) -> list[SearchHit]:
     """The best entries and sources for ``query``, best first.
 
     Phrases that describe the journal's own notes ("the video I found very helpful", "没看完的")
@@ -273,7 +286,7 @@ def _matrix(rows: list[tuple[int, str, int, bytes]]) -> Any:
 
 def related(
     store: Store, model: str, owners: set[tuple[str, int]], limit: int = 10
-) -> list[dict[str, Any]]:
+) -> list[SearchHit]:
     """The notes and sources nearest in meaning to ``owners`` (an entry or a source), by the
     mean of their passages' vectors."""
     import numpy as np
@@ -317,21 +330,21 @@ def _wanted(detail: ChunkDetail, options: SearchOptions) -> bool:
     return not (options.until and (not detail.day or detail.day > options.until))
 
 
-def _result(score: float, detail: ChunkDetail, query: str) -> dict[str, Any]:
+def _result(score: float, detail: ChunkDetail, query: str) -> SearchHit:
     kind = KINDS[detail.owner_type]
     if kind == "note":  # a passage of the journal: its first line is its topic
         title = detail.text.strip().splitlines()[0][:120] if detail.text.strip() else detail.day
     else:
         title = detail.title or detail.url
-    return {
-        "kind": kind,
-        "title": title,
-        "date": detail.day,
-        "url": detail.url,
-        "page": _page(kind, detail),
-        "score": round(score, 6),
-        "snippet": snippet(detail.text, query),
-    }
+    return SearchHit(
+        kind=kind,
+        title=title,
+        date=detail.day,
+        url=detail.url,
+        page=_page(kind, detail),
+        score=round(score, 6),
+        snippet=snippet(detail.text, query),
+    )
 
 
 def _page(kind: str, detail: ChunkDetail) -> str | None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from kgnotes import __version__
 from kgnotes.config import VaultPaths
-from kgnotes.search import SearchOptions
+from kgnotes.search import SearchHit, SearchOptions
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def socket_path(paths: VaultPaths) -> Path:
 
 def ask(
     paths: VaultPaths, model: str, query: str, options: SearchOptions, timeout: float = 30.0
-) -> list[dict[str, Any]]:
+) -> list[SearchHit]:
     """Search through the running server; raises Unavailable when there is none to use."""
     request = {
         "op": "search",
@@ -59,7 +59,7 @@ def ask(
     if "error" in reply:
         raise Unavailable(reply["error"])
     log.info("answered by kgnotes serve (pid %s)", reply.get("pid"))
-    return reply["results"]
+    return [SearchHit(**hit) for hit in reply["results"]]
 
 
 def stop(paths: VaultPaths) -> bool:
@@ -221,9 +221,8 @@ def _answer(conn: socket.socket, store, model: str, search) -> bool:
         return True
     try:
         options = SearchOptions(**request["options"])
-        _send(
-            conn, {"results": search(store, model, request["query"], options), "pid": os.getpid()}
-        )
+        hits = [asdict(hit) for hit in search(store, model, request["query"], options)]
+        _send(conn, {"results": hits, "pid": os.getpid()})
     except Exception as exc:  # a bad request must not kill the server
         log.exception("search failed")
         _send(conn, {"error": f"{type(exc).__name__}: {exc}"})

@@ -421,8 +421,9 @@ def title_names(title: str, *, paper: bool = False, wikipedia: bool = False) -> 
 
 
 _TITLE_JOINS = re.compile(
-    r"\s+(?:of|for|from|by|with|in|at|via|using|through|to|on|and|&)\s+", re.IGNORECASE
+    r"\s+(of|for|from|by|with|in|at|via|using|through|to|on|and|&)\s+", re.IGNORECASE
 )
+_TITLE_TOPICS = ("of", "for", "and", "&")  # what a paper is of or for, not what it works with
 _TITLE_VERB = re.compile(r"\s+(?:is|are|was|were)\s+", re.IGNORECASE)
 
 
@@ -436,8 +437,8 @@ def paper_title_phrases(title: str) -> list[str]:
     found = []
     for part in re.split(r"[:：]\s*", title):
         clause = _TITLE_VERB.split(part, maxsplit=1)
-        # "Language Models are …": what the clause is about; else what its joins hold
-        pieces = [clause[0]] if len(clause) == 2 else _TITLE_JOINS.split(part)
+        # "Language Models are …": what the clause is about; else what it is of or for
+        pieces = [clause[0]] if len(clause) == 2 else _title_topics(part)
         for piece in pieces:
             words = _clean(piece).split()
             while words and words[0].lower() in _TITLE_PRAISE:
@@ -453,6 +454,18 @@ def paper_title_phrases(title: str) -> list[str]:
             if plausible(name, max_words=4) or (len(tokens(name)) > 2 and plausible(rest, 4)):
                 found.append(name)
     return found
+
+
+def _title_topics(part: str) -> list[str]:
+    """The pieces of a title that say what the paper is: its head and what it is "of" or
+    "for" ("… Adaptation of Large Language Models"), not what it works "with", "by" or "in"
+    ("… Learning with Neural Networks", "… in Vector Space")."""
+    pieces = _TITLE_JOINS.split(part)
+    kept = [pieces[0]]
+    for joiner, piece in zip(pieces[1::2], pieces[2::2], strict=True):
+        if joiner.lower() in _TITLE_TOPICS:
+            kept.append(piece)
+    return kept
 
 
 _TITLE_PRAISE = _words(
@@ -593,7 +606,7 @@ def emphasised(text: str) -> Iterator[str]:
     for match in re.finditer(r"\*\*([^*\n`]{2,50})\*\*", text):
         if match.group(1).strip().endswith((":", "：")):
             continue
-        for part in re.split(r"[/／,，、]", match.group(1)):
+        for part in re.split(r"[/／,，、]|\s(?i:and|&)\s", match.group(1)):
             name = _clean(part)
             words = name.split()
             if len(words) > 1 and words[0].lower() in _STEP_VERBS:
