@@ -210,7 +210,7 @@ def kgnotes_cli(vault: Path, env: dict[str, str], label: Callable) -> Ranker:
             env=env,
             check=True,
         )
-        return _labels(json.loads(done.stdout), label)
+        return _labels([SearchHit(**hit) for hit in json.loads(done.stdout)], label)
 
     return rank
 
