@@ -39,6 +39,8 @@ _DOTTED_AFTER = re.compile(r"\.[A-Za-z_]")  # an attribute after the name
 
 def _dotted(text: str, start: int, end: int) -> bool:
     """Is ``text[start:end]`` part of a dotted identifier (``nn.RNN``, ``LSTM.forward``)?"""
+    if text[start - 1 : start] != "." and text[end : end + 1] != ".":
+        return False  # the common case, decided without a pattern
     return bool(_DOTTED_BEFORE.search(text[max(0, start - 40) : start])) or bool(
         _DOTTED_AFTER.match(text, end)
     )
@@ -859,7 +861,7 @@ def _scan_part(
             if len(spans) > 1 or (speaker and spans):
                 said = prose.plain(sentence)
                 scan.genera += [(g, s, index, number) for g, s in _genera(said, spans, matcher)]
-                if _CUE_WORDS.search(said) or (speaker and _REPLACES.match(said)):
+                if _cue_words(said) or (speaker and _REPLACES.match(said)):
                     for kind, a, b in _cues_in(said, spans, speaker):
                         (scan.cues if kind == "wording" else scan.uses).append(
                             (a, b, index, number)
@@ -956,7 +958,9 @@ _LONG_AFTER = re.compile(  # CLIP (Contrastive …), CLIP, for Contrastive …, 
     r"^\s*(?:[(（]\s*|,\s*(?:short\s+)?for\s+|:\s*)([A-Za-z][\w\s\-–’']{4,80}?)"
     r"\s*(?:[)）]|[,.;:]|$)"
 )
-_LONG_BEFORE = re.compile(r"([A-Za-z][\w\s\-–']{4,80}?)\s*[(（]\s*$")  # Long Form (LF)
+_LONG_WORD = re.compile(r"[A-Za-z][\w\-–']*")  # a word of a long form before "(LF)"
+_SPELLS_OUT = re.compile(r"[(（:]|,\s*(?:short\s+)?for\s")
+_TWO_CAPITALS = re.compile(r"[A-Z][^A-Z]*[A-Z]")
 _SMALL_WORDS = frozenset({"of", "for", "from", "the", "a", "an", "and", "with", "to", "in", "on"})
 _GENERIC_HEADS = frozenset({"learning", "method", "methods", "model", "models", "approach"})
 
@@ -965,22 +969,38 @@ def _expanded(sentence: str, spans: list[tuple[str, int, int]]) -> list[tuple[st
     """(short name, its long form) where a sentence spells a short name out: "CLIP
     (Contrastive Language-Image Pre-training)", "Bidirectional Encoder Representations from
     Transformers (BERT)", "CLIP, for Contrastive …" — the long form's initials make the name."""
-    found = []
+    found: list[tuple[str, str]] = []
+    if not _SPELLS_OUT.search(sentence):
+        return found  # no bracket, colon or ", for": nothing spelled out
     for key, start, end in spans:
         short = sentence[start:end]
-        if sum(c.isupper() for c in short) < 2:
+        near = sentence[end : end + 3]
+        if not ("(" in near or "（" in near or "," in near or ":" in near or ")" in near):
+            continue  # neither spelled out after it nor closing a bracket after its long form
+        if not _TWO_CAPITALS.search(short):
             continue
         after = _LONG_AFTER.match(sentence[end:])
         if after and _initials_spell(after.group(1), short):
             found.append((key, after.group(1).strip()))
-        before = _LONG_BEFORE.search(sentence[max(0, start - 90) : start])
-        if before and re.match(r"\s*[)）]", sentence[end:]):
-            words = before.group(1).split()
-            for size in range(2, min(8, len(words)) + 1):  # the words just before the bracket
-                if _initials_spell(" ".join(words[-size:]), short):
-                    found.append((key, " ".join(words[-size:])))
-                    break
+        window = sentence[max(0, start - 90) : start].rstrip()
+        if not window.endswith(("(", "（")) or not re.match(r"\s*[)）]", sentence[end:]):
+            continue
+        words = _words_before(window[:-1])
+        for size in range(2, min(8, len(words)) + 1):  # the words just before the bracket
+            if _initials_spell(" ".join(words[-size:]), short):
+                found.append((key, " ".join(words[-size:])))
+                break
     return found
+
+
+def _words_before(text: str) -> list[str]:
+    """The run of words that ends ``text`` ("… the Vision Transformer" → its words)."""
+    words: list[str] = []
+    for word in reversed(text.split()):
+        if not _LONG_WORD.fullmatch(word):
+            break
+        words.insert(0, word)
+    return words
 
 
 def _initials_spell(long: str, short: str) -> bool:
@@ -1058,7 +1078,9 @@ def _in_role(sentence: str, spans: list[tuple[str, int, int]], subjects: set[str
     """What a tutorial on a model says it builds the model from, in the first person: "Here
     we will use a ResNet50 as our image encoder" on the CLIP page, "我们使用 BERT 作为文本编码器".
     A part in a role ("as our …"), never a setting ("we use a batch size of 64")."""
-    found = []
+    found: list[str] = []
+    if " as " not in sentence and " for " not in sentence and "作为" not in sentence:
+        return found  # no role named
     for key, start, end in spans:
         if key in subjects or not _ROLE_USE.search(sentence[max(0, start - 40) : start]):
             continue
@@ -1344,17 +1366,39 @@ _REPLACES = re.compile(  # a paper's subject-less abstract: "Replaces … of Fas
     r"^(?:Replaces|Improves(?:\s+on|\s+upon)?|Extends|Generali[sz]es|Simplifies|Speeds\s+up)\b"
 )
 _SUBJECTLESS = re.compile(r"^[A-Z][a-z]+s\b(?!\s+(?:is|are|was|were|has|have)\b)")
-_CUE_WORDS = re.compile(  # a quick test for the wording the patterns above look for
-    r"\b(?:based|builds?|built|building|relies|rely|relying|founded|grounded|draws?|extends"
-    r"|extending|extension|generali[sz]es|variant|version|improves|uses?|used|employs?|consists"
-    r"|composed|made|stacks?|combines?|combining|adopts?|adopting|employing|leverages?"
-    r"|leveraging|utili[sz]es|utili[sz]ing|trained|trains?|resembles?)\b"
-    r"|foundation|basis|backbone|precursor|基于|建立在|基础|使用|采用|利用|引入|通过|基座|开创之作"
-    r"|用到|添加|加入|借鉴|用来|用于|解决|缓解|克服|\b(?:solve[sd]?|address(?:es|ed)?|overcom\w*"
-    r"|alleviat\w*|mitigat\w*|fix(?:es|ed)?)\b"
-    r"|开端|前身|雏形|为基础|为基座|为核心",
-    re.IGNORECASE,
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_CUE_WORDS = _word_set(  # a quick test for the wording the patterns above look for
+    """
+    based build builds built building relies rely relying founded grounded draw draws extends
+    extending extension generalizes generalises variant version improves use uses used employ
+    employs consists composed made stack stacks combine combines combining adopt adopts
+    adopting employing leverage leverages leveraging utilizes utilises utilizing utilising
+    trained train trains resemble resembles solve solves solved address addresses addressed
+    overcome overcomes overcame overcoming alleviate alleviates alleviated alleviating
+    mitigate mitigates mitigated mitigating fix fixes fixed foundation foundations basis
+    backbone backbones precursor precursors
+    """
 )
+_ZH_CUE_WORDS = re.compile(
+    r"基于|建立在|基础|使用|采用|利用|引入|通过|基座|开创之作|用到|添加|加入|借鉴|用来|用于|解决|缓解"
+    r"|克服|开端|前身|雏形|为基础|为基座|为核心"
+)
+_LOWER_WORD = re.compile(r"[a-z]+")
+
+
+def _cue_words(text: str) -> bool:
+    """Might ``text`` hold wording that says one concept builds on or uses another? A word
+    test, cheap enough to ask of every sentence before the patterns are."""
+    if not _CUE_WORDS.isdisjoint(_LOWER_WORD.findall(text.lower())):
+        return True
+    return CJK_RUN.search(text) is not None and _ZH_CUE_WORDS.search(text) is not None
+
+
 _ZH_BASED = re.compile(r"(?:基于|建立在)\s*$")
 _ZH_USE = re.compile(
     r"(?<!不)(?<!不再)(?<!没有)(?<!没)(?<!未)(?:采用了?|使用了|使用到了|用到了|利用了|是使用|是采用"
@@ -1458,6 +1502,10 @@ _SOLVES = re.compile(
     r"|(?:解决了?|缓解了?|克服了?)\s*$",
     re.IGNORECASE,
 )
+_SOLVE_WORDS = re.compile(
+    r"解决|缓解|克服|\b(?:solve[sd]?|address(?:es|ed)?|overcom\w*|alleviat\w*|mitigat\w*|fix(?:es|ed)?)\b",
+    re.IGNORECASE,
+)
 _ZH_PROBLEM = re.compile(r"^[^。；;!?！？]{0,40}?(?:问题|缺陷|不足|局限)")
 _ZH_ARRIVAL = re.compile(r"^\s*(?:的(?:出现|提出|诞生|引入))?\s*[，,]")
 
@@ -1467,6 +1515,8 @@ def _solved(sentence: str, spans: list[tuple[str, int, int]]) -> Iterator[tuple[
     卷积神经网络随深度的增加…的问题": what fixes another's problem builds on it. The one
     fixing is the name before the wording in its clause, or (in Chinese) the sentence's first
     name when its clause says only that it came ("ResNet的出现，")."""
+    if not _SOLVE_WORDS.search(sentence):
+        return
     for i, (key, start, end) in enumerate(spans):
         cue = _SOLVES.search(sentence[max(0, start - 80) : start])
         if not cue:
@@ -1490,6 +1540,7 @@ _CUE_LIST = re.compile(  # "BERT builds on top of a number of clever ideas -- in
     re.IGNORECASE,
 )
 MAX_LISTED = 6
+_LIST_WORDS = re.compile(r"\b(?:including|such\s+as|like|namely)\b", re.IGNORECASE)
 
 
 def _listed_bases(
@@ -1498,6 +1549,8 @@ def _listed_bases(
     """ "BERT builds on top of a number of clever ideas -- including … ELMo, ULMFiT, the
     OpenAI transformer, and the Transformer": each name listed builds the subject, the name
     just before the wording (words only between, no pronoun)."""
+    if not _LIST_WORDS.search(sentence):
+        return
     cue = _CUE_LIST.search(sentence)
     if not cue:
         return

@@ -327,12 +327,20 @@ class _Facts:
         first = folded[: len(folded) - size]
         if len(first) != 1 or not any("-" in s for s in self.spellings[high]):
             return False
-        return any(
-            len(w) == 1 and (w[0] == first[0] or (_cjk(w[0]) and w[0][:-1] == first[0]))
-            for key, names in self.names.items()
-            if key != high
-            for w in names
-        )
+        return first[0] in self._one_word_names
+
+    @functools.cached_property
+    def _one_word_names(self) -> set[str]:
+        """Every one-word name, and each Chinese one without its last character (编码 of
+        编码器): what may stand before a hyphen as an idea of its own."""
+        found = set()
+        for names in self.names.values():
+            for words in names:
+                if len(words) == 1:
+                    found.add(words[0])
+                    if _cjk(words[0]):
+                        found.add(words[0][:-1])
+        return found
 
     @staticmethod
     def _spelled_inside(short: str, spellings: list[str]) -> bool:

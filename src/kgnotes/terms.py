@@ -569,6 +569,8 @@ def noted_terms(sentence: str) -> Iterator[str]:
     """What the author defines in a note written "term：explanation" ("causal attention：对角线
     以上 mask 成 -inf", "skip-gram + negative sampling: …"): the words before the colon, split
     at "+" and "/", when they are a short name and not a note's label ("TODO:", "Summary:")."""
+    if ":" not in sentence and "：" not in sentence:
+        return
     match = _NOTED.match(sentence)
     if not match:
         return
