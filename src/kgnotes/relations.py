@@ -576,7 +576,11 @@ class _Facts:
         found: dict[str, dict[str, str]] = {}
         stated = self.genera.get((low, high), []) + self.cues.get((low, high), [])
         stated += self.uses.get((low, high), []) + self.recalls.get((low, high), [])
-        stated += self.spelled.get((low, high), [])
+        stated += [  # a long form spelled out in a table or a heading says little more
+            (unit, number)
+            for unit, number in self.spelled.get((low, high), [])
+            if _quotable(self.index.sentences[unit][number])
+        ]
         for unit, number in stated:
             self._add(found, unit, number)
         shared_units = self.units_of[low] & self.units_of[high]
