@@ -254,6 +254,12 @@ def _stated(index, which: list) -> set[tuple[str, str]]:
     return {(index.concepts[a].name, index.concepts[b].name) for a, b, _, _ in which}
 
 
+def _page_and_topics(text: str, title: str, topics: tuple[str, ...]):
+    """The concepts of one page titled ``title`` and a journal entry naming ``topics``."""
+    entry = Unit("entry", 2, "topics\n" + ", ".join(topics), "j", topics=topics)
+    return find_concepts([Unit("document", 1, text, "doc", title=title), entry])
+
+
 def test_chinese_use_wording_and_parts_that_build_a_model():
     units = [
         Unit(
@@ -292,17 +298,7 @@ def test_long_forms_say_what_a_short_name_builds_on():
         "Contrastive learning pulls pairs together. Natural Language Processing (NLP) "
         "is older than CLIP. Language matters to CLIP and NLP alike."
     )
-    units = [
-        Unit("document", 1, text, "doc", title="CLIP"),
-        Unit(
-            "entry",
-            2,
-            "topics\ncontrastive learning, language",
-            "j",
-            topics=("contrastive learning", "language"),
-        ),
-    ]
-    index = find_concepts(units)
+    index = _page_and_topics(text, "CLIP", ("contrastive learning", "language"))
     spelled = {(a.lower(), b) for a, b in _stated(index, index.spelled)}
     assert ("contrastive learning", "CLIP") in spelled  # by the kind of learning leading it
     assert ("language", "CLIP") not in spelled  # a word inside, not the head
@@ -316,17 +312,8 @@ def test_two_ideas_joined_by_a_hyphen_are_no_kind_of_the_second():
         "# Encoder-decoder\nAn encoder-decoder pairs an encoder with a decoder. "
         "The decoder reads what the encoder wrote. Masked self-attention hides the future."
     )
-    units = [
-        Unit("document", 1, text, "doc", title="Encoder-decoder"),
-        Unit(
-            "entry",
-            2,
-            "topics\nencoder, decoder, self-attention",
-            "j",
-            topics=("encoder", "decoder", "self-attention", "masked self-attention"),
-        ),
-    ]
-    facts = _Facts(find_concepts(units))
+    topics = ("encoder", "decoder", "self-attention", "masked self-attention")
+    facts = _Facts(_page_and_topics(text, "Encoder-decoder", topics))
     assert facts._naming("decoder", "encoder decoder") is None
     assert facts._naming("self attention", "masked self attention") == "masked self attention"
 
@@ -337,17 +324,7 @@ def test_a_list_of_what_a_model_builds_on_counts_each_name():
         "recently -- including but not limited to ELMo, ULMFiT and the Transformer. "
         "We build on ideas such as ELMo too."
     )
-    units = [
-        Unit("document", 1, text, "doc", title="BERT"),
-        Unit(
-            "entry",
-            2,
-            "topics\nBERT, ELMo, ULMFiT, Transformer",
-            "j",
-            topics=("BERT", "ELMo", "ULMFiT", "Transformer"),
-        ),
-    ]
-    index = find_concepts(units)
+    index = _page_and_topics(text, "BERT", ("BERT", "ELMo", "ULMFiT", "Transformer"))
     assert _stated(index, index.cues) == {
         ("ELMo", "BERT"),
         ("ULMFiT", "BERT"),
@@ -361,17 +338,7 @@ def test_what_fixes_another_ideas_problem_builds_on_it():
         "ResNet的出现，在一定程度上解决了卷积神经网络随深度的增加，但是模型效果却变差的问题。"
         "We solve the problem of RNNs with LSTM."
     )
-    units = [
-        Unit("document", 1, text, "doc", title="LSTM"),
-        Unit(
-            "entry",
-            2,
-            "x\nLSTM RNN ResNet 卷积神经网络",
-            "j",
-            topics=("LSTM", "RNN", "ResNet", "卷积神经网络"),
-        ),
-    ]
-    index = find_concepts(units)
+    index = _page_and_topics(text, "LSTM", ("LSTM", "RNN", "ResNet", "卷积神经网络"))
     assert _stated(index, index.cues) == {("RNNs", "LSTM"), ("卷积神经网络", "ResNet")}
 
 
