@@ -20,7 +20,9 @@ PAGES = 60
 
 @pytest.fixture
 def slow_web():
-    web = Web(delay=0.15)
+    # 60 pages at 0.4 s: an archiver at concurrency 1 runs 24 s, time for a second process to
+    # start and meet it even on a loaded machine (at 0.15 s a busy CI run saw it finish first)
+    web = Web(delay=0.4)
     standard_routes(web)
     yield web
     web.close()
