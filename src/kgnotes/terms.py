@@ -339,9 +339,9 @@ _ANCHOR = re.compile(r"\s+[#¶§🔗]+\s*$")  # a heading's permalink mark ("GPT
 
 _STEP_VERBS = _words(
     "prepare try compile train define download create construct build load run evaluate "
-    "install import add use visualize visualise plot save test configure set get make write "
+    "install import add use visualize visualise plot save test configure get make write "
     "implement apply check inspect explore export initialize initialise instantiate setup "
-    "split tokenize tokenise preprocess process read show display print fit predict "
+    "split tokenize tokenise preprocess read show display print fit predict "
     "generate freeze unfreeze continue start begin summarize summarise learn understand"
 )
 
@@ -429,10 +429,10 @@ _TITLE_VERB = re.compile(r"\s+(?:is|are|was|were)\s+", re.IGNORECASE)
 
 def paper_title_phrases(title: str) -> list[str]:
     """The ideas a paper's title names besides what it presents: the subject of a title that
-    is a clause ("Language Models are Few-Shot Learners", "Attention Is All You Need") and the
-    noun phrases its prepositions join ("Low-Rank Adaptation of Large Language Models",
-    "Deep Residual Learning for Image Recognition") — of two to four words, not a verb's
-    ("Improving Language Understanding", "Jointly Learning")."""
+    is a clause ("Language Models are Few-Shot Learners") and the noun phrases it is of or for
+    ("Low-Rank Adaptation of Large Language Models", "Deep Residual Learning for Image
+    Recognition") — of two to four words, not a verb's ("Improving …", "Jointly Learning");
+    a one-word idea ("Attention Is All You Need") comes from the texts, not the title."""
     title = _NUMBERING.sub("", title.strip())
     found = []
     for part in re.split(r"[:：]\s*", title):
@@ -561,7 +561,7 @@ _NOTED = re.compile(r"^\s*([A-Za-z][A-Za-z0-9\- +&/]{1,40}?)\s*[：:](?!//)\s*\S
 _NOT_NOTED = _words(
     "note notes todo ps nb update summary tip idea q a question answer edit ref refs source "
     "paper video link links example examples result results conclusion problem bug fix step "
-    "tldr aside recap update goal plan reading"
+    "tldr aside recap goal plan reading"
 )
 
 
