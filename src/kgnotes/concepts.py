@@ -958,17 +958,16 @@ _LONG_AFTER = re.compile(  # CLIP (Contrastive …), CLIP, for Contrastive …, 
     r"^\s*(?:[(（]\s*|,\s*(?:short\s+)?for\s+|:\s*)([A-Za-z][\w\s\-–’']{4,80}?)"
     r"\s*(?:[)）]|[,.;:]|$)"
 )
-_LONG_WORD = re.compile(r"[A-Za-z][\w\-–']*")  # a word of a long form before "(LF)"
 _SPELLS_OUT = re.compile(r"[(（:]|,\s*(?:short\s+)?for\s")
 _TWO_CAPITALS = re.compile(r"[A-Z][^A-Z]*[A-Z]")
-_SMALL_WORDS = frozenset({"of", "for", "from", "the", "a", "an", "and", "with", "to", "in", "on"})
 _GENERIC_HEADS = frozenset({"learning", "method", "methods", "model", "models", "approach"})
 
 
 def _expanded(sentence: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, str]]:
     """(short name, its long form) where a sentence spells a short name out: "CLIP
     (Contrastive Language-Image Pre-training)", "Bidirectional Encoder Representations from
-    Transformers (BERT)", "CLIP, for Contrastive …" — the long form's initials make the name."""
+    Transformers (BERT)", "CLIP, for Contrastive …" — checked as ``terms.acronym_definitions``
+    checks a long form before its bracket (``terms.covers``)."""
     found: list[tuple[str, str]] = []
     if not _SPELLS_OUT.search(sentence):
         return found  # no bracket, colon or ", for": nothing spelled out
@@ -980,48 +979,15 @@ def _expanded(sentence: str, spans: list[tuple[str, int, int]]) -> list[tuple[st
         if not _TWO_CAPITALS.search(short):
             continue
         after = _LONG_AFTER.match(sentence[end:])
-        if after and _initials_spell(after.group(1), short):
-            found.append((key, after.group(1).strip()))
+        words = terms.long_words(after.group(1)) if after else []
+        if len(words) > 1 and terms.covers([c.lower() for c in short if c.isalnum()], words):
+            found.append((key, " ".join(words)))
         window = sentence[max(0, start - 90) : start].rstrip()
-        if not window.endswith(("(", "（")) or not re.match(r"\s*[)）]", sentence[end:]):
-            continue
-        words = _words_before(window[:-1])
-        for size in range(2, min(8, len(words)) + 1):  # the words just before the bracket
-            if _initials_spell(" ".join(words[-size:]), short):
-                found.append((key, " ".join(words[-size:])))
-                break
+        if window.endswith(("(", "（")) and re.match(r"\s*[)）]", sentence[end:]):
+            long = terms.long_form(short, window[:-1])
+            if long and " " in long:
+                found.append((key, long))
     return found
-
-
-def _words_before(text: str) -> list[str]:
-    """The run of words that ends ``text`` ("… the Vision Transformer" → its words)."""
-    words: list[str] = []
-    for word in reversed(text.split()):
-        if not _LONG_WORD.fullmatch(word):
-            break
-        words.insert(0, word)
-    return words
-
-
-def _initials_spell(long: str, short: str) -> bool:
-    """Do the words of ``long`` (their hyphenated parts may each give a letter, small words
-    none) spell the capitals of ``short`` in order, every word giving at least one?"""
-    letters = [c.lower() for c in short if c.isupper()]
-    words = [w for w in re.split(r"\s+", long.strip()) if w.lower() not in _SMALL_WORDS]
-    if not 2 <= len(words) <= 8 or len(letters) < len(words):
-        return False
-
-    def match(i: int, at: int) -> bool:
-        if i == len(words):
-            return at == len(letters)
-        parts = [p for p in re.split(r"[-–]", words[i]) if p]
-        for take in range(1, len(parts) + 1):  # the first part, or the first few
-            initials = [p[0].lower() for p in parts[:take]]
-            if letters[at : at + take] == initials and match(i + 1, at + take):
-                return True
-        return False
-
-    return match(0, 0)
 
 
 def _spelled(

@@ -630,7 +630,7 @@ def acronym_definitions(text: str) -> Iterator[tuple[str, str]]:
                 continue
             if sum(c.isupper() for c in short) < 2 or short.isdigit():
                 continue
-            long = _long_form(singular_short(short), before) or _long_form(short, before)
+            long = long_form(singular_short(short), before) or long_form(short, before)
             if long:
                 yield short, long
 
@@ -641,8 +641,10 @@ def singular_short(short: str) -> str:
     return short[:-1] if plural else short
 
 
-def _long_form(short: str, before: str) -> str | None:
-    words = re.findall(r"[A-Za-z0-9]+(?:[-–][A-Za-z0-9]+)*", before.split("\n")[-1])
+def long_form(short: str, before: str) -> str | None:
+    """The words that end ``before`` and spell ``short`` ("… the Vision Transformer" for
+    ViT), or None."""
+    words = long_words(before.split("\n")[-1])
     letters = [c.lower() for c in short if c.isalnum()]
     limit = min(len(letters) + 5, len(letters) * 2)
     for count in range(1, min(limit, len(words)) + 1):
@@ -652,6 +654,11 @@ def _long_form(short: str, before: str) -> str | None:
                 return None
             return " ".join(candidate)
     return None
+
+
+def long_words(text: str) -> list[str]:
+    """The words of a long form, hyphenated ones kept whole ("Language-Image")."""
+    return re.findall(r"[A-Za-z0-9]+(?:[-–][A-Za-z0-9]+)*", text)
 
 
 def covers(letters: list[str], words: list[str]) -> bool:
