@@ -266,7 +266,7 @@ def find_concepts(
     found = _Candidates(units, sentences)
     concepts = _fold(found, units, settings)
     scan = _scan(concepts, units, sentences)
-    keep = _kept(concepts, scan, code_words) - _only_quoted(concepts, scan, units, sentences)
+    keep = _kept(concepts, scan, code_words) - _only_quoted(concepts, scan, found.quoted, sentences)
     concepts = {k: c for k, c in concepts.items() if k in keep}
     if embed_names is not None:  # names no text glosses, paired by a multilingual model
         _join_languages(concepts, scan, embed_names)
@@ -340,6 +340,7 @@ class _Candidates:
     def __init__(self, units: list[Unit], sentences: list[list[str]]):
         self.names: list[tuple[str, str]] = []  # (surface form, origin)
         self.pairs: list[tuple[str, str]] = []  # names of one concept
+        self.quoted: dict[str, set[str]] = defaultdict(set)  # title phrase → its titles, folded
         people = terms.person_words(
             (u.authors or "" for u in units), (u.text for u in units if u.owner_type == "document")
         )
@@ -402,8 +403,9 @@ class _Candidates:
         if unit.paper:
             for name in _presented(unit, text):
                 self.names.append((name, "paper"))
-            if unit.title:
-                self.names += [(n, "paper title") for n in terms.paper_title_phrases(unit.title)]
+            for name in terms.paper_title_phrases(unit.title or ""):
+                self.names.append((name, "paper title"))
+                self.quoted[key_of(name)].add(key_of(unit.title or ""))
 
 
 def _translations(units: list[Unit], sentences: list[list[str]]) -> list[tuple[str, str]]:
@@ -672,16 +674,15 @@ def _named_as_term(concept: Concept, capitalised: Counter[str]) -> bool:
 
 
 def _only_quoted(
-    concepts: dict[str, Concept], scan: _Scan, units: list[Unit], sentences: list[list[str]]
+    concepts: dict[str, Concept],
+    scan: _Scan,
+    titles: dict[str, set[str]],
+    sentences: list[list[str]],
 ) -> set[str]:
     """Phrases only a paper's title gives ("Deep Bidirectional Transformers") that the texts
-    name only where they quote the title: no idea of their own. "Language Models", from
-    "Language Models are Few-Shot Learners", is named in prose of its own and stays."""
-    titles: dict[str, set[str]] = defaultdict(set)
-    for unit in units:
-        if unit.paper and unit.title:
-            for name in terms.paper_title_phrases(unit.title):
-                titles[key_of(name)].add(key_of(unit.title))
+    name only where they quote the title (``titles``: phrase → the titles giving it, folded):
+    no idea of their own. "Language Models", from "Language Models are Few-Shot Learners", is
+    named in prose of its own and stays."""
     quoted = set()
     for key, concept in concepts.items():
         if concept.origins != {"paper title"} or key not in titles:
