@@ -961,7 +961,7 @@ _LONG_AFTER = re.compile(  # CLIP (Contrastive …), CLIP, for Contrastive …, 
 )
 _SPELLS_OUT = re.compile(r"[(（:]|,\s*(?:short\s+)?for\s")
 _TWO_CAPITALS = re.compile(r"[A-Z][^A-Z]*[A-Z]")
-_GENERIC_HEADS = frozenset({"learning", "method", "methods", "model", "models", "approach"})
+_LEARNING_KINDS = frozenset({"learning", "method", "methods", "model", "models", "approach"})
 
 
 def _expanded(sentence: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, str]]:
@@ -1003,7 +1003,7 @@ def _spelled(
     kinds = {  # contrastive learning → contrastive: said by its first word alone
         words[:-1]: key
         for key in concepts
-        if len(words := tuple(key.split())) > 1 and words[-1] in _GENERIC_HEADS
+        if len(words := tuple(key.split())) > 1 and words[-1] in _LEARNING_KINDS
     }
     found: list[Cue] = []
     for short, long, unit, number in expansions:
@@ -1149,6 +1149,7 @@ def _rename(scan: _Scan, old: str, new: str) -> None:
 
     scan.cues, scan.uses = renamed(scan.cues), renamed(scan.uses)
     scan.genera, scan.recalls = renamed(scan.genera), renamed(scan.recalls)
+    scan.expansions = [(new if k == old else k, long, u, n) for k, long, u, n in scan.expansions]
     for unit, rows in scan.headings.items():
         scan.headings[unit] = [
             (n, level, tuple(dict.fromkeys(new if k == old else k for k in keys)))
@@ -1345,12 +1346,18 @@ _CUE_WORDS = _word_set(  # a quick test for the wording the patterns above look 
     extending extension generalizes generalises variant version improves use uses used employ
     employs consists composed made stack stacks combine combines combining adopt adopts
     adopting employing leverage leverages leveraging utilizes utilises utilizing utilising
-    trained train trains resemble resembles solve solves solved address addresses addressed
-    overcome overcomes overcame overcoming alleviate alleviates alleviated alleviating
-    mitigate mitigates mitigated mitigating fix fixes fixed foundation foundations basis
-    backbone backbones precursor precursors
+    trained train trains resemble resembles foundation foundations basis backbone backbones
+    precursor precursors
     """
 )
+_SOLVE_WORDS = _word_set(  # what fixes another's problem: "LSTM solves the … problem of RNNs"
+    """
+    solve solves solved address addresses addressed overcome overcomes overcame overcoming
+    alleviate alleviates alleviated alleviating mitigate mitigates mitigated mitigating fix
+    fixes fixed
+    """
+)
+_CUE_WORDS |= _SOLVE_WORDS
 _ZH_CUE_WORDS = re.compile(
     r"基于|建立在|基础|使用|采用|利用|引入|通过|基座|开创之作|用到|添加|加入|借鉴|用来|用于|解决|缓解"
     r"|克服|开端|前身|雏形|为基础|为基座|为核心"
@@ -1469,10 +1476,7 @@ _SOLVES = re.compile(
     r"|(?:解决了?|缓解了?|克服了?)\s*$",
     re.IGNORECASE,
 )
-_SOLVE_WORDS = re.compile(
-    r"解决|缓解|克服|\b(?:solve[sd]?|address(?:es|ed)?|overcom\w*|alleviat\w*|mitigat\w*|fix(?:es|ed)?)\b",
-    re.IGNORECASE,
-)
+_ZH_SOLVE_WORDS = re.compile(r"解决|缓解|克服")
 _ZH_PROBLEM = re.compile(r"^[^。；;!?！？]{0,40}?(?:问题|缺陷|不足|局限)")
 _ZH_ARRIVAL = re.compile(r"^\s*(?:的(?:出现|提出|诞生|引入))?\s*[，,]")
 
@@ -1482,7 +1486,9 @@ def _solved(sentence: str, spans: list[tuple[str, int, int]]) -> Iterator[tuple[
     卷积神经网络随深度的增加…的问题": what fixes another's problem builds on it. The one
     fixing is the name before the wording in its clause, or (in Chinese) the sentence's first
     name when its clause says only that it came ("ResNet的出现，")."""
-    if not _SOLVE_WORDS.search(sentence):
+    if _SOLVE_WORDS.isdisjoint(_LOWER_WORD.findall(sentence.lower())) and not (
+        _ZH_SOLVE_WORDS.search(sentence)
+    ):
         return
     for i, (key, start, end) in enumerate(spans):
         cue = _SOLVES.search(sentence[max(0, start - 80) : start])
