@@ -1593,11 +1593,22 @@ def _subject(
     return []
 
 
+_CUE_PATTERNS = (
+    _CUE_BEFORE,
+    _USE_BEFORE,
+    _ZH_BASED,
+    _ZH_USE,
+    _ZH_BY,
+    _ZH_TAKING,
+    _ZH_ON_TOP,
+    _SOLVES,
+)
+
+
 def _cue_start(sentence: str, start: int) -> int:
     """Where the wording before a name begins (the verb), for measuring the subject's gap."""
     before = sentence[max(0, start - 60) : start]
-    patterns = (_CUE_BEFORE, _USE_BEFORE, _ZH_BASED, _ZH_USE, _ZH_BY, _ZH_TAKING, _ZH_ON_TOP)
-    for pattern in (*patterns, _SOLVES):
+    for pattern in _CUE_PATTERNS:
         match = pattern.search(before)
         if match:
             return start - len(before) + match.start()

@@ -433,9 +433,8 @@ def paper_title_phrases(title: str) -> list[str]:
     ("Low-Rank Adaptation of Large Language Models", "Deep Residual Learning for Image
     Recognition") — of two to four words, not a verb's ("Improving …", "Jointly Learning");
     a one-word idea ("Attention Is All You Need") comes from the texts, not the title."""
-    title = _NUMBERING.sub("", title.strip())
     found = []
-    for part in re.split(r"[:：]\s*", title):
+    for part in re.split(r"[:：]\s*", strip_numbering(title)):
         clause = _TITLE_VERB.split(part, maxsplit=1)
         # "Language Models are …": what the clause is about; else what it is of or for
         pieces = [clause[0]] if len(clause) == 2 else _title_topics(part)
