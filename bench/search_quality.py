@@ -229,8 +229,18 @@ def kgnotes_in_process(paths: VaultPaths, label: Callable, mode: str = "hybrid")
 
 
 def _labels(results: list[SearchHit], label: Callable) -> list[str]:
-    labels = [label(r.kind, r.url, r.date) for r in results if r.kind != "concept"]
+    labels = [
+        label(r.kind, address(r.url, r.final_url), r.date) for r in results if r.kind != "concept"
+    ]
     return list(dict.fromkeys(labels))[:DEPTH]
+
+
+def address(url: str | None, final_url: str | None) -> str | None:
+    """Where a page lives: the link, or where it redirected on its own site (the journal's
+    ``/distill/2016/augmented-rnns`` is the page ``/distill/2016/augmented-rnns/``)."""
+    if url and final_url and urlsplit(final_url).netloc == urlsplit(url).netloc:
+        return final_url
+    return url
 
 
 def baselines(paths: VaultPaths, label: Callable) -> dict[str, Ranker]:
@@ -244,7 +254,7 @@ def baselines(paths: VaultPaths, label: Callable) -> dict[str, Ranker]:
         for owner in owners:
             detail: ChunkDetail = passages.details[passages.first_chunks[owner]]
             kind = "note" if detail.owner_type == "entry" else "source"
-            out.append(label(kind, detail.url, detail.day))
+            out.append(label(kind, address(detail.url, detail.final_url), detail.day))
         return list(dict.fromkeys(out))[:DEPTH]
 
     return {

@@ -72,7 +72,17 @@ def test_case_and_plurals_match(searchable, kg_json):
 def test_filters_and_json_shape(searchable, kg_json):
     results = kg_json("search", "cooking rice", "--kind", "note", "--since", "2024-08-01")
     assert [r["date"] for r in results] == ["2024-08-02"]
-    assert set(results[0]) == {"kind", "title", "date", "url", "page", "score", "snippet"}
+    assert set(results[0]) == {
+        "kind",
+        "title",
+        "date",
+        "url",
+        "page",
+        "score",
+        "snippet",
+        "final_url",
+    }
+    assert results[0]["final_url"] is None  # a note has no link of its own
     assert results[0]["page"] == "Journal/2024-08-02.md"
     assert kg_json("search", "cooking rice", "--until", "2024-07-01") == []
 
@@ -180,3 +190,12 @@ def test_query_phrases_name_facets_and_leave_the_rest():
     assert read_query("那个没看完的两个小时的视频").value("reading") == "partial"
     assert read_query("the link I added on 7-16").value("added") == "07-16"
     assert read_query("what helped me solve merge conflicts").facets == ()
+
+
+def test_a_redirected_link_says_where_it_led(kg, kg_json, web, tmp_path):
+    notes = tmp_path / "moved.md"
+    notes.write_text(f"# 2024-07-27\n\n{web.url('/chain/1')}\n", encoding="utf-8")
+    kg("add", str(notes))
+    hit = first(kg_json, "multi-head attention", "--kind", "source")
+    assert hit["url"] == web.url("/chain/1")  # the link as the journal wrote it…
+    assert hit["final_url"] == web.url("/article")  # …and the page it led to

@@ -53,6 +53,7 @@ class SearchHit:
     page: str | None  # its page in the vault, relative to the vault
     score: float
     snippet: str  # the best passage around the query's words, those in **bold**
+    final_url: str | None = None  # where the link led when archived, if not ``url`` (a redirect)
 
 
 @dataclass(frozen=True)
@@ -344,6 +345,7 @@ def _result(score: float, detail: ChunkDetail, query: str) -> SearchHit:
         page=_page(kind, detail),
         score=round(score, 6),
         snippet=snippet(detail.text, query),
+        final_url=detail.final_url if detail.final_url != detail.url else None,
     )
 
 

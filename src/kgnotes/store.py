@@ -389,6 +389,7 @@ class ChunkDetail:
     day: str | None
     url: str | None
     page: str | None = None  # its page in the Obsidian vault, once exported
+    final_url: str | None = None  # where the link led when it was archived (after redirects)
 
 
 @dataclass(frozen=True)
@@ -768,7 +769,8 @@ class Store:
         rows = self.db.execute(
             f"""SELECT c.id, c.owner_type, c.owner_id, c.text,
                        e.day AS day, e.title AS entry_title, e.heading AS heading,
-                       d.title AS doc_title, l.url AS url, d.published AS published,
+                       d.title AS doc_title, l.url AS url, l.final_url AS final_url,
+                       d.published AS published,
                        k.name AS concept_name, p.path AS page,
                        (SELECT MIN(NULLIF(e2.day, '')) FROM link_mentions m2
                         JOIN entries e2 ON e2.id = m2.entry_id WHERE m2.link_id = d.link_id)
@@ -799,6 +801,7 @@ class Store:
                 day=(r["day"] or None) if r["owner_type"] == "entry" else r["first_seen"],
                 url=r["url"],
                 page=r["page"],
+                final_url=r["final_url"],
             )
             for r in rows
         }
