@@ -199,3 +199,9 @@ def test_a_redirected_link_says_where_it_led(kg, kg_json, web, tmp_path):
     hit = first(kg_json, "multi-head attention", "--kind", "source")
     assert hit["url"] == web.url("/chain/1")  # the link as the journal wrote it…
     assert hit["final_url"] == web.url("/article")  # …and the page it led to
+
+
+def test_a_chinese_question_finds_the_name_it_asks_about(searchable, kg_json):
+    """No spaces in 多头注意力怎么算: the question word marks where the name ends."""
+    found = kg_json("search", "多头注意力怎么算", "--mode", "lexical", "--kind", "note")
+    assert found and found[0]["title"] == "多头注意力 (讲得很清楚)"

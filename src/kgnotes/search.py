@@ -19,7 +19,7 @@ from kgnotes.cjk import CJK_RUN, cjk_bigrams
 if TYPE_CHECKING:  # the store pulls in the journal parser; a search server client needs none
     from kgnotes.store import ChunkDetail, Store
 
-RRF_K = 60
+RRF_K = 30
 # Weights of the passage rankings, fused by reciprocal rank; chosen on the real pages of
 # ../shared/corpus and checked on bench/search_quality.py's own corpus (README, "Figures").
 # A query with Chinese in it leans on the multilingual model: the English one reads it poorly.
@@ -35,6 +35,13 @@ CANDIDATES = 500
 TWIN_SHARE = 0.9  # of a source's score, for its translation
 KINDS = {"entry": "note", "document": "source", "concept": "concept"}
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Chinese has no spaces, but its question words and a few particles mark where one name ends
+# and the next begins: 宫保鸡丁怎么做 asks for 宫保鸡丁, 卷积神经网络的滤波器 for two names.
+# Only characters that rarely sit inside a word split alone (not 是 or 对: 但是, 对比学习).
+_ZH_GLUE = re.compile(
+    "怎么|怎样|如何|为什么|什么|哪些|哪个|有没有|是否|之间|以及|还是|那篇|这篇|那个|这个|一下"
+    "|[的和与及吗呢]"
+)
 _COMMON_WORDS = (  # not worth marking in a snippet
     "the and for with that this from what which who how why are was were has have had not "
     "but its into about than then them they you your our can"
@@ -316,8 +323,9 @@ def fts_query(query: str) -> str:
     """An FTS5 query: any of the words, each CJK run as a phrase of its bigrams."""
     terms = []
     for run in CJK_RUN.findall(query):
-        pairs = cjk_bigrams(run)
-        terms.append('"' + " ".join(pairs) + '"')
+        for piece in _ZH_GLUE.split(run):
+            if len(piece) > 1 or piece == run:
+                terms.append('"' + " ".join(cjk_bigrams(piece)) + '"')
     latin = CJK_RUN.sub(" ", query)
     terms += [f'"{word}"' for word in _WORD.findall(latin)]
     return " OR ".join(terms)
