@@ -510,3 +510,28 @@ def test_names_no_text_glosses_join_across_languages_only_when_clear():
     assert not {x.lower() for x in convolutional} & {"rnn", "recurrent neural network"}
     apart = find_concepts(units)  # no model: no translation
     assert not any("残差连接" in c.aliases and c.key != "残差连接" for c in apart.concepts.values())
+
+
+def test_examples_of_a_kind_are_that_kind():
+    text = (
+        "# Decoder models\nDecoder models like GPT generate text one token at a time. "
+        "Encoder models such as BERT and RoBERTa read the whole input. "
+        "GPT, like BERT, is pretrained on a large corpus. "
+        "解码器架构的著名模型就是大名鼎鼎的GPT系列模型。"
+    )
+    topics = ("decoder", "encoder", "GPT", "BERT", "RoBERTa", "解码器")
+    index = _page_and_topics(text, "Decoder models", topics)
+    genera = {(a, b) for a, b, _, _ in index.genera}
+    assert {("decoder", "gpt"), ("encoder", "bert"), ("encoder", "roberta")} <= genera
+    assert ("解码器", "gpt") in genera
+    assert not {p for p in genera if "bert" in p and "encoder" not in p}  # a comparison
+
+
+def test_a_name_that_writes_to_as_2_is_the_words_in_full():
+    text = (
+        "# Seq2Seq\nSeq2Seq models map one sequence to another. "
+        "With RNNs, sequence-to-sequence is implemented by two recurrent networks."
+    )
+    index = _page_and_topics(text, "Seq2Seq", ("Seq2Seq", "RNN", "recurrent networks"))
+    assert "sequence-to-sequence" in index.concepts["seq2seq"].aliases
+    assert ("recurrent network", "seq2seq") in {(a, b) for a, b, _, _ in index.uses}

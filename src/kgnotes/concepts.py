@@ -30,7 +30,7 @@ from kgnotes import prose, terms
 from kgnotes.cjk import CJK_RUN
 from kgnotes.terms import topic_names  # noqa: F401  (part of this module's interface)
 
-CONCEPTS_VERSION = 7  # bump when extraction changes, so stored graphs are rebuilt
+CONCEPTS_VERSION = 8  # bump when extraction changes, so stored graphs are rebuilt
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][a-z]+)?|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
 _DOTTED_BEFORE = re.compile(r"[A-Za-z_]\w*\.$")  # a module path ending where a name starts
@@ -80,6 +80,14 @@ _GENUS_HEAD = re.compile(  # a genus written as a name and the kind of thing it 
     r"^[\s\-]*(?:models?|networks?|architectures?|methods?|algorithms?|techniques?|variants?"
     r"|layers?|mechanisms?|approaches|encoders?|decoders?)\b"
 )
+_EXAMPLES = re.compile(  # "Decoder models like GPT", "编码端架构的著名的模型如BERT、RoBERTa"
+    r"^[\s\-]*(?:(?:models?|networks?|architectures?|methods?|algorithms?|variants?|famil(?:y|ies)"
+    r"|layers?|mechanisms?)\s+)?(?:such\s+as|like|e\.g\.,?)\s+(?:the\s+)?(?=\S)"
+    r"|^\s*(?:模型|网络|架构|结构)?\s*的?\s*(?:著名|经典|代表性?|典型)的?\s*(?:模型|网络|架构|代表)?"
+    r"\s*(?:有|如|就是|包括|是)\s*(?:大名鼎鼎的)?\s*",
+    re.IGNORECASE,
+)
+_LISTING = re.compile(r"^(?:\s*(?:,|、|，|和|与|以及|and|or|the)\s*)+$", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\s*[(（][^)）]*[)）]")
 _VARIANT = re.compile(r"^\s*(?:的变种|的变体|的一种|的改进)\s*[—\-–:：，,]*\s*$")
 MIN_UNITS = 2  # texts that must name a candidate, unless the author's own words do
@@ -564,6 +572,10 @@ def _fold(found: _Candidates, units: list[Unit], settings: Settings) -> dict[str
         if len(solid) > 5 and solid in glued:
             groups.join(key, glued[solid])
         glued.setdefault(solid, key)
+    for key, surface in list(_clipped_pairs(names, units)):  # seq2seq: sequence-to-sequence
+        names[key_of(surface)][surface] = None
+        origins[key_of(surface)] |= origins[key]
+        groups.join(key, key_of(surface))
     for key in list(names):  # "attention mechanism" is attention, "Transformer layer" Transformer
         bare = _bare(key)
         if bare is None:
@@ -584,6 +596,25 @@ def _fold(found: _Candidates, units: list[Unit], settings: Settings) -> dict[str
         if key in user_names:
             concept.name = user_names[key]
     return concepts
+
+
+_CLIPPED = re.compile(r"([a-z]{2,})2([a-z]{2,})")
+
+
+def _clipped_pairs(names: dict[str, Any], units: list[Unit]) -> Iterator[tuple[str, str]]:
+    """A name that writes "to" as 2 and clips the words around it, and the words in full where
+    a text writes them: seq2seq and sequence-to-sequence, img2txt and image to text."""
+    for key in list(names):
+        clipped = _CLIPPED.fullmatch(key)
+        if not clipped:
+            continue
+        left, right = map(re.escape, clipped.groups())
+        spelled = re.compile(rf"\b{left}[a-z]*[-\s]to[-\s]{right}[a-z]*\b", re.IGNORECASE)
+        seen: dict[str, None] = {}
+        for unit in units:
+            seen.update(dict.fromkeys(m.group(0) for m in spelled.finditer(unit.text)))
+        for surface in seen:
+            yield key, surface
 
 
 def _names_a_kind(key: str, bare: str) -> bool:
@@ -862,6 +893,7 @@ def _scan_part(
             if len(spans) > 1 or (speaker and spans):
                 said = prose.plain(sentence)
                 scan.genera += [(g, s, index, number) for g, s in _genera(said, spans, matcher)]
+                scan.genera += [(g, s, index, number) for g, s in _examples(said, spans)]
                 if _cue_words(said) or (speaker and _REPLACES.match(said)):
                     for kind, a, b in _cues_in(said, spans, speaker):
                         (scan.cues if kind == "wording" else scan.uses).append(
@@ -1259,6 +1291,23 @@ def _genera(
             yield a, b
 
 
+def _examples(sentence: str, spans: list[tuple[str, int, int]]) -> Iterator[tuple[str, str]]:
+    """(genus, concept) where a text names examples of a kind: "Decoder models like GPT",
+    "encoder-decoder models like BART and T5", "编码端架构的著名的模型如BERT、RoBERTa". Each
+    name listed right after the wording is one of the kind named just before it."""
+    for i, (key, _, end) in enumerate(spans):
+        cue = _EXAMPLES.match(sentence[end:])
+        if not cue:
+            continue
+        reach = end + cue.end()
+        for other, start, other_end in spans[i + 1 :]:
+            if start != reach and not _LISTING.match(sentence[reach:start]):
+                break
+            if other != key:
+                yield key, other
+            reach = other_end
+
+
 def _choose_name(concept: Concept, seen: Counter[str], settings: Settings) -> None:
     """The user's name if they gave one, else the spelling seen most often (ties: the
     shortest), so a concept reads the way its sources write it: ViT, CLIP, attention."""
@@ -1347,7 +1396,7 @@ _CUE_WORDS = _word_set(  # a quick test for the wording the patterns above look 
     employs consists composed made stack stacks combine combines combining adopt adopts
     adopting employing leverage leverages leveraging utilizes utilises utilizing utilising
     trained train trains resemble resembles foundation foundations basis backbone backbones
-    precursor precursors
+    precursor precursors implemented
     """
 )
 _SOLVE_WORDS = _word_set(  # what fixes another's problem: "LSTM solves the … problem of RNNs"
