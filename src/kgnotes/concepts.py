@@ -988,8 +988,8 @@ def _recalled(
 
 
 _LONG_AFTER = re.compile(  # CLIP (Contrastive …), CLIP, for Contrastive …, CLIP: Contrastive …
-    r"^\s*(?:[(（]\s*|,\s*(?:short\s+)?for\s+|:\s*)([A-Za-z][\w\s\-–’']{4,80}?)"
-    r"\s*(?:[)）]|[,.;:]|$)"
+    r"^[*_]*\s*(?:[(（]\s*|,\s*(?:short\s+)?for\s+|:\s*)[*_]*([A-Za-z][\w\s\-–’']{4,80}?)"
+    r"[*_]*\s*(?:[)）]|[,.;:]|$)"  # bold or italic around either: "**CLIP**, for **…**"
 )
 _SPELLS_OUT = re.compile(r"[(（:]|,\s*(?:short\s+)?for\s")
 _TWO_CAPITALS = re.compile(r"[A-Z][^A-Z]*[A-Z]")
