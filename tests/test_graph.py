@@ -307,7 +307,7 @@ def test_long_forms_say_what_a_short_name_builds_on():
 
 def test_a_long_form_set_in_bold_still_spells_its_short_name():
     text = "# CLIP\nOpenAI calls it **CLIP**, for **Contrastive Language-Image Pre-training**."
-    index = _page_and_topics(text, "CLIP", ("contrastive learning",))
+    index = _page_and_topics(text, "CLIP", ("CLIP", "contrastive learning"))
     spelled = {(a.lower(), b) for a, b in _stated(index, index.spelled)}
     assert ("contrastive learning", "CLIP") in spelled
 
