@@ -542,3 +542,15 @@ def test_a_name_that_writes_to_as_2_is_the_words_in_full():
     index = _page_and_topics(text, "Seq2Seq", ("Seq2Seq", "RNN", "recurrent networks"))
     assert "sequence-to-sequence" in index.concepts["seq2seq"].aliases
     assert ("recurrent network", "seq2seq") in {(a, b) for a, b, _, _ in index.uses}
+    text = "# Word2Vec\nWord2Vec maps words to vectors. Word2Vec learns from context."
+    index = _page_and_topics(text, "Word2Vec", ("Word2Vec",))
+    assert index.concepts["word2vec"].aliases == []  # "words to vectors" is prose, no name
+
+
+def test_a_short_name_glossed_in_chinese_is_one_concept_with_it():
+    text = (
+        "# CNN\n在深度学习中，attention 更多是作为 CNN（卷积神经网络）的组件存在。"
+        "ResNet 是卷积神经网络的一个里程碑。BERT（中文）版本也有。"
+    )
+    index = _page_and_topics(text, "CNN", ("CNN", "ResNet", "BERT"))
+    assert "卷积神经网络" in index.concepts["cnn"].aliases

@@ -603,13 +603,16 @@ _CLIPPED = re.compile(r"([a-z]{2,})2([a-z]{2,})")
 
 def _clipped_pairs(names: dict[str, Any], units: list[Unit]) -> Iterator[tuple[str, str]]:
     """A name that writes "to" as 2 and clips the words around it, and the words in full where
-    a text writes them: seq2seq and sequence-to-sequence, img2txt and image to text."""
+    a text writes them as a name: seq2seq and sequence-to-sequence, img2txt and Image to Text."""
     for key in list(names):
         clipped = _CLIPPED.fullmatch(key)
         if not clipped:
             continue
         left, right = map(re.escape, clipped.groups())
-        spelled = re.compile(rf"\b{left}[a-z]*[-\s]to[-\s]{right}[a-z]*\b", re.IGNORECASE)
+        spelled = re.compile(  # hyphenated or capitalised: "mapping words to vectors" is prose
+            rf"\b(?i:{left})[a-z]*-to-(?i:{right})[a-z]*\b"
+            rf"|\b{left[0].upper()}{left[1:]}[a-z]*\s+to\s+{right[0].upper()}{right[1:]}[a-z]*\b"
+        )
         seen: dict[str, None] = {}
         for unit in units:
             seen.update(dict.fromkeys(m.group(0) for m in spelled.finditer(unit.text)))

@@ -711,6 +711,9 @@ _GLOSS = re.compile(
     r"([\u3400-\u4dbf\u4e00-\u9fff][\u3400-\u4dbf\u4e00-\u9fff\-－–]{1,15})\s*[（(]\s*"
     r"([A-Za-z][^（）()\n]{0,60}?)\s*[）)]"
 )
+_GLOSSED_SHORT = re.compile(  # the other way round: "CNN（卷积神经网络）", "RNNs (循环神经网络)"
+    r"(?<![\w\-])([A-Z][A-Za-z0-9\-]{1,9})\s*[（(]\s*([\u3400-\u4dbf\u4e00-\u9fff]{2,12})\s*[）)]"
+)
 _CUT_AFTER = (
     "称为",
     "叫做",
@@ -757,7 +760,8 @@ def glosses(text: str) -> Iterator[tuple[str, list[str]]]:
     "自注意力（self-attention，自注意力）", "循环神经网络（Recurrent Neural Network，RNN）".
     The term is the end of the run of Chinese before the bracket, cut after the last particle
     or verb ("和残差连接" is 残差连接, "利用残差块" is 残差块); the English, each comma-separated
-    name in the bracket. A citation in brackets ("(Vaswani et al., 2017)") glosses nothing."""
+    name in the bracket. A citation in brackets ("(Vaswani et al., 2017)") glosses nothing.
+    A short name glossed in Chinese ("CNN（卷积神经网络）") pairs the two as well."""
     for match in _GLOSS.finditer(text):
         if _CITATION.search(match.group(2)):
             continue
@@ -771,6 +775,10 @@ def glosses(text: str) -> Iterator[tuple[str, list[str]]]:
                 names.append(part)
         if names:
             yield term, names
+    for match in _GLOSSED_SHORT.finditer(text):
+        short, term = match.groups()
+        if sum(c.isupper() for c in short) >= 2 and plausible_cjk(term):
+            yield term, [short]
 
 
 def person_words(author_fields: Iterable[str], texts: Iterable[str]) -> set[str]:
