@@ -205,3 +205,17 @@ def test_a_chinese_question_finds_the_name_it_asks_about(searchable, kg_json):
     """No spaces in 多头注意力怎么算: the question word marks where the name ends."""
     found = kg_json("search", "多头注意力怎么算", "--mode", "lexical", "--kind", "note")
     assert found and found[0]["title"] == "多头注意力 (讲得很清楚)"
+
+
+def test_queries_about_what_the_author_read_are_told_from_topic_queries():
+    from kgnotes.search import about_the_journal
+
+    for query in (
+        "the word2vec page I said was badly written",
+        "the page that was very slow to load",
+        "the seq2seq post with the animations",
+        "那篇 layer norm 的文章打不开了",
+    ):
+        assert about_the_journal(query), query
+    for query in ("the transformer architecture", "positional encoding sine cosine", "多头注意力"):
+        assert not about_the_journal(query), query

@@ -30,7 +30,12 @@ WEIGHTS = {  # (full text, English model, multilingual model, through concepts)
 ENTRY_WEIGHT = 0.7  # a journal entry repeats what the source's profile says: sources first…
 FACET_BOOST = 2.0  # …unless the query speaks of the journal; links its words describe, first
 CONCEPTS_THROUGH = 3  # concepts a Chinese query is matched to, for the sources about them
-_JOURNAL_WORDS = re.compile(r"\b(?:I|my|me|mine)\b|我")
+_JOURNAL_WORDS = re.compile(  # a query about what the author read: "the page that was slow"
+    r"\b(?:I|my|me|mine)\b|我|那篇|那个|那条|那章|那一篇"
+    r"|\bthe\s+(?:[\w\-]+\s+){0,3}?(?:page|link|video|post|article|paper|tutorial|chapter|readme"
+    r"|repo|notebook|blog|lesson|one)\s+(?:that|which|where|with|I)\b",
+    re.IGNORECASE,
+)
 CANDIDATES = 500
 TWIN_SHARE = 0.9  # of a source's score, for its translation
 KINDS = {"entry": "note", "document": "source", "concept": "concept"}
@@ -127,7 +132,7 @@ def search(store: Store, model: str, query: str, options: SearchOptions) -> list
             owners.setdefault(owner, None)
             best.setdefault(owner, detail)
         rankings.append((weight, list(owners), ranking is lexical_ranking))
-    journal = bool(described) or bool(_JOURNAL_WORDS.search(query))
+    journal = bool(described) or about_the_journal(query)
     fused: dict[tuple[str, int], float] = {}
     for weight, owners_ranked, by_words in rankings:
         rank = 0
@@ -145,6 +150,13 @@ def search(store: Store, model: str, query: str, options: SearchOptions) -> list
     _with_translations(store, fused, best, options, allowed)
     ranked = sorted(fused.items(), key=lambda item: -item[1])[: options.limit]
     return [_result(score, best[owner], text) for owner, score in ranked]
+
+
+def about_the_journal(query: str) -> bool:
+    """Does the query ask after something the author read and noted ("what I said was badly
+    written", "the page that was very slow to load", "那篇…的文章") rather than a topic? Then
+    journal entries rank by meaning as sources do."""
+    return bool(_JOURNAL_WORDS.search(query))
 
 
 def _with_translations(
