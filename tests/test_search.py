@@ -219,3 +219,19 @@ def test_queries_about_what_the_author_read_are_told_from_topic_queries():
         assert about_the_journal(query), query
     for query in ("the transformer architecture", "positional encoding sine cosine", "多头注意力"):
         assert not about_the_journal(query), query
+
+
+def test_a_chinese_name_of_a_concept_finds_pages_that_use_its_english_name(
+    kg, kg_json, web, tmp_path
+):
+    """Full text alone cannot match 多头注意力 to an English page; the concept's names can."""
+    notes = tmp_path / "gloss.md"
+    notes.write_text(
+        "# 2024-07-27\n\n多头注意力（multi-head attention）的公式还要再推一遍\n\n"
+        f"# 2024-07-28\n\nreading list\n\n{web.url('/article')}\n",
+        encoding="utf-8",
+    )
+    kg("add", str(notes))
+    found = kg_json("search", "多头注意力怎么算", "--mode", "lexical", "--kind", "source")
+    assert found and found[0]["title"] == "Understanding Multi-Head Attention"
+    assert "**" in found[0]["snippet"]  # the English name is marked in the English page

@@ -106,10 +106,12 @@ def search(store: Store, model: str, query: str, options: SearchOptions) -> list
     language = "zh" if CJK_RUN.search(text) else "en"
     lexical, dense, multilingual, through = WEIGHTS[language]
     depth = None if allowed is not None else CANDIDATES
+    english = _english_names(store, text) if language == "zh" else ""  # 多头注意力: its name
+    worded = f"{text} {english}".strip()  # in English too, for the rankings that read English
     rankings: list[tuple[float, list[tuple[str, int]], bool]] = []  # (weight, owners, lexical)
     chunk_rankings: list[tuple[float, list[int]]] = []
     if options.mode in ("hybrid", "dense"):
-        chunk_rankings.append((dense, _dense(store, model, text, depth)))
+        chunk_rankings.append((dense, _dense(store, model, worded, depth)))
         if options.multilingual:
             chunk_rankings.append((multilingual, _dense(store, options.multilingual, text, depth)))
             if through and options.mode == "hybrid":
@@ -118,7 +120,7 @@ def search(store: Store, model: str, query: str, options: SearchOptions) -> list
                 )
     lexical_ranking: list[int] = []
     if options.mode in ("hybrid", "lexical"):
-        lexical_ranking = store.lexical_matches(fts_query(text), depth or 100_000)
+        lexical_ranking = store.lexical_matches(fts_query(worded), depth or 100_000)
         chunk_rankings.append((lexical, lexical_ranking))
     details = store.chunk_details(list({c for _, ranking in chunk_rankings for c in ranking}))
     best: dict[tuple[str, int], ChunkDetail] = {}
@@ -149,7 +151,31 @@ def search(store: Store, model: str, query: str, options: SearchOptions) -> list
             fused[owner] += FACET_BOOST / (RRF_K + 1)
     _with_translations(store, fused, best, options, allowed)
     ranked = sorted(fused.items(), key=lambda item: -item[1])[: options.limit]
-    return [_result(score, best[owner], text) for owner, score in ranked]
+    return [_result(score, best[owner], worded) for owner, score in ranked]
+
+
+def _english_names(store: Store, text: str) -> str:
+    """The English names of the concepts a Chinese query names by a Chinese name of theirs
+    (多头注意力机制 → multi-head attention), for the rankings that read English best."""
+    found = []
+    for chinese, english in _cached(store, "chinese names", lambda: _chinese_names(store)):
+        if chinese in text and english.lower() not in text.lower():
+            found.append(english)
+            text = text.replace(chinese, " ")
+    return " ".join(dict.fromkeys(found))
+
+
+def _chinese_names(store: Store) -> list[tuple[str, str]]:
+    """(Chinese name, the concept's English name) for each concept named in both, longest
+    Chinese name first so 多头注意力 is found before 注意力."""
+    pairs = []
+    for concept in store.concepts():
+        names = [concept.name, *concept.aliases]
+        english = next((n for n in names if not CJK_RUN.search(n)), None)
+        if english is None:
+            continue
+        pairs += [(n, english) for n in names if len(n) > 1 and CJK_RUN.fullmatch(n)]
+    return sorted(pairs, key=lambda pair: -len(pair[0]))
 
 
 def about_the_journal(query: str) -> bool:
