@@ -235,3 +235,16 @@ def test_a_chinese_name_of_a_concept_finds_pages_that_use_its_english_name(
     found = kg_json("search", "多头注意力怎么算", "--mode", "lexical", "--kind", "source")
     assert found and found[0]["title"] == "Understanding Multi-Head Attention"
     assert "**" in found[0]["snippet"]  # the English name is marked in the English page
+
+
+def test_the_authors_words_about_a_link_are_a_passage_of_its_own(searchable, vault):
+    from kgnotes.config import resolve_vault
+    from kgnotes.index import NOTES_POSITION
+    from kgnotes.store import Store
+
+    with Store(resolve_vault(vault).db) as store:
+        keys = store.chunk_hashes()
+        notes = [chunk_id for (kind, _, at), (chunk_id, _) in keys.items() if at == NOTES_POSITION]
+        texts = [d.text for d in store.chunk_details(notes).values()]
+    assert "多头注意力\n(讲得很清楚)" in texts  # topic and note, nothing else
+    assert all("Understanding Multi-Head Attention" not in text for text in texts)  # no title

@@ -22,6 +22,7 @@ from kgnotes.urls import find_urls
 MAX_TOKENS = 200  # all-MiniLM-L6-v2 reads 256 word pieces; leave room for the title prefix
 OVERLAP_TOKENS = 30
 OPENING_TOKENS = 60  # of a source's text, in its profile
+NOTES_POSITION = -1  # a source's passage of the author's own words about its link
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+", re.UNICODE)
 
 Progress = Callable[[int, int], None]
@@ -65,12 +66,16 @@ def chunks_of_block(block: JournalBlock) -> Iterator[Chunk]:
 def chunks_of_document(doc: SourceText) -> Iterator[Chunk]:
     """First the source's profile — its title, the author's own words about the link (topic,
     link text, notes), its description and opening — then the text in passages, each carrying
-    the title so it reads on its own."""
+    the title so it reads on its own; last the author's words alone (topic, link text, notes:
+    "contrastive learning / (这个页面加载好慢)"), a short passage that matches what they say
+    closely, as anchor text does for a web page."""
     title = doc.title or doc.url
     about = [title, *doc.journal_words, doc.description or "", opening(doc.text)]
     yield Chunk("document", doc.document_id, 0, "\n".join(w for w in about if w))
     for k, passage in enumerate(passages(doc.text), start=1):
         yield Chunk("document", doc.document_id, k, f"{title}\n{passage}")
+    if doc.journal_words:
+        yield Chunk("document", doc.document_id, NOTES_POSITION, "\n".join(doc.journal_words))
 
 
 def opening(text: str, size: int = OPENING_TOKENS) -> str:

@@ -706,8 +706,9 @@ class Store:
 
     def hashes_without_vectors(self, model: str, profiles: bool = False) -> list[tuple[str, str]]:
         """(hash, text) of chunks the model has not embedded yet, each hash once; with
-        ``profiles``, only the journal's passages and each source's first (its profile)."""
-        only = "AND (c.owner_type = 'entry' OR c.position = 0)" if profiles else ""
+        ``profiles``, only the journal's passages and each source's profile and notes (its
+        first passage and the one at position -1)."""
+        only = "AND (c.owner_type = 'entry' OR c.position IN (0, -1))" if profiles else ""
         rows = self.db.execute(
             f"""SELECT c.hash, MIN(c.text) FROM chunks c
                WHERE NOT EXISTS (SELECT 1 FROM vectors v WHERE v.model = ? AND v.hash = c.hash)
