@@ -554,3 +554,12 @@ def test_a_short_name_glossed_in_chinese_is_one_concept_with_it():
     )
     index = _page_and_topics(text, "CNN", ("CNN", "ResNet", "BERT"))
     assert "卷积神经网络" in index.concepts["cnn"].aliases
+
+
+def test_a_heading_that_names_a_step_names_no_concept():
+    from kgnotes.terms import heading_names
+
+    assert heading_names("### Text preprocessing") == []
+    assert heading_names("## 2.3 Data loading") == []
+    assert heading_names("## Positional encoding") == ["Positional encoding"]
+    assert heading_names("## Negative sampling") == ["Negative sampling"]

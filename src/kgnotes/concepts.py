@@ -30,7 +30,7 @@ from kgnotes import prose, terms
 from kgnotes.cjk import CJK_RUN
 from kgnotes.terms import topic_names  # noqa: F401  (part of this module's interface)
 
-CONCEPTS_VERSION = 8  # bump when extraction changes, so stored graphs are rebuilt
+CONCEPTS_VERSION = 9  # bump when extraction changes, so stored graphs are rebuilt
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][a-z]+)?|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
 _DOTTED_BEFORE = re.compile(r"[A-Za-z_]\w*\.$")  # a module path ending where a name starts

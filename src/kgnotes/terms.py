@@ -69,6 +69,12 @@ _GENERIC_SECTIONS = _words(
     work limitations conclusion remarks name synopsis description options
     """
 )
+_STEP_GERUNDS = _words(  # the last word of a heading that names a step ("Data loading")
+    """
+    preprocessing loading downloading cleaning plotting saving exporting importing installing
+    printing splitting visualizing visualising
+    """
+)
 _GENERIC_PHRASES = frozenset(
     [
         "getting started",
@@ -364,6 +370,8 @@ def heading_names(heading: str) -> list[str]:
             continue  # "Training CLIP", "Loading models": what a section does, not a name
         if first in _STEP_VERBS and len(part.split()) > 1:
             continue  # "Prepare the data", "Compile the model": a tutorial's step
+        if part.split()[-1].lower() in _STEP_GERUNDS:
+            continue  # "Text preprocessing", "Data loading": a step, named as a noun
         for name in _mixed(part):
             if plausible(name, max_words=4):
                 names.append(name)
