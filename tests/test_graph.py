@@ -550,10 +550,11 @@ def test_a_name_that_writes_to_as_2_is_the_words_in_full():
 def test_a_short_name_glossed_in_chinese_is_one_concept_with_it():
     text = (
         "# CNN\n在深度学习中，attention 更多是作为 CNN（卷积神经网络）的组件存在。"
-        "ResNet 是卷积神经网络的一个里程碑。BERT（中文）版本也有。"
+        "ResNet 是卷积神经网络的一个里程碑。BERT（非常有帮助）的那篇也要看。"
     )
     index = _page_and_topics(text, "CNN", ("CNN", "ResNet", "BERT"))
     assert "卷积神经网络" in index.concepts["cnn"].aliases
+    assert index.concepts["bert"].aliases == []  # what the author thought of it, no name
 
 
 def test_a_heading_that_names_a_step_names_no_concept():

@@ -81,9 +81,9 @@ _GENUS_HEAD = re.compile(  # a genus written as a name and the kind of thing it 
     r"|layers?|mechanisms?|approaches|encoders?|decoders?)\b"
 )
 _EXAMPLES = re.compile(  # "Decoder models like GPT", "编码端架构的著名的模型如BERT、RoBERTa"
-    r"^[\s\-]*(?:(?:models?|networks?|architectures?|methods?|algorithms?|variants?|famil(?:y|ies)"
+    r"[\s\-]*(?:(?:models?|networks?|architectures?|methods?|algorithms?|variants?|famil(?:y|ies)"
     r"|layers?|mechanisms?)\s+)?(?:such\s+as|like|e\.g\.,?)\s+(?:the\s+)?(?=\S)"
-    r"|^\s*(?:模型|网络|架构|结构)?\s*的?\s*(?:著名|经典|代表性?|典型)的?\s*(?:模型|网络|架构|代表)?"
+    r"|\s*(?:模型|网络|架构|结构)?\s*的?\s*(?:著名|经典|代表性?|典型)的?\s*(?:模型|网络|架构|代表)?"
     r"\s*(?:有|如|就是|包括|是)\s*(?:大名鼎鼎的)?\s*",
     re.IGNORECASE,
 )
@@ -599,25 +599,29 @@ def _fold(found: _Candidates, units: list[Unit], settings: Settings) -> dict[str
 
 
 _CLIPPED = re.compile(r"([a-z]{2,})2([a-z]{2,})")
+_TO_PHRASE = re.compile(r"[a-z]+ to [a-z]+")
 
 
 def _clipped_pairs(names: dict[str, Any], units: list[Unit]) -> Iterator[tuple[str, str]]:
-    """A name that writes "to" as 2 and clips the words around it, and the words in full where
-    a text writes them as a name: seq2seq and sequence-to-sequence, img2txt and Image to Text."""
-    for key in list(names):
-        clipped = _CLIPPED.fullmatch(key)
-        if not clipped:
-            continue
-        left, right = map(re.escape, clipped.groups())
-        spelled = re.compile(  # hyphenated or capitalised: "mapping words to vectors" is prose
-            rf"\b(?i:{left})[a-z]*-to-(?i:{right})[a-z]*\b"
-            rf"|\b{left[0].upper()}{left[1:]}[a-z]*\s+to\s+{right[0].upper()}{right[1:]}[a-z]*\b"
-        )
-        seen: dict[str, None] = {}
-        for unit in units:
-            seen.update(dict.fromkeys(m.group(0) for m in spelled.finditer(unit.text)))
-        for surface in seen:
-            yield key, surface
+    """A name that writes "to" as 2 and clips the words around it, and the words in full: in
+    a text, hyphenated ("sequence-to-sequence" for seq2seq); among the names, any way ("Image
+    to Text" for img2txt). "mapping words to vectors" is prose, not word2vec."""
+    clipped = {key: m.groups() for key in names if (m := _CLIPPED.fullmatch(key))}
+    if not clipped:
+        return
+    hyphenated = re.compile(
+        "|".join(rf"\b{a}[a-z]*-to-{b}[a-z]*\b" for a, b in clipped.values()), re.IGNORECASE
+    )
+    seen: dict[str, None] = {}
+    for unit in units:
+        if "-to-" in unit.text:  # rare enough to look for first
+            seen.update(dict.fromkeys(m.group(0) for m in hyphenated.finditer(unit.text)))
+    seen.update(dict.fromkeys(key for key in names if _TO_PHRASE.fullmatch(key)))
+    for surface in seen:
+        words = re.split(r"[-\s]+", surface.lower())
+        for key, (a, b) in clipped.items():
+            if len(words) == 3 and words[0].startswith(a) and words[2].startswith(b):
+                yield key, surface
 
 
 def _names_a_kind(key: str, bare: str) -> bool:
@@ -1294,15 +1298,32 @@ def _genera(
             yield a, b
 
 
+def _may_list_examples(s: str) -> bool:
+    """A quick test for the wording ``_EXAMPLES`` looks for, asked of every sentence."""
+    return (
+        "like" in s
+        or "Like" in s
+        or "such as" in s
+        or "Such as" in s
+        or "e.g." in s
+        or "著名" in s
+        or "经典" in s
+        or "代表" in s
+        or "典型" in s
+    )
+
+
 def _examples(sentence: str, spans: list[tuple[str, int, int]]) -> Iterator[tuple[str, str]]:
     """(genus, concept) where a text names examples of a kind: "Decoder models like GPT",
     "encoder-decoder models like BART and T5", "编码端架构的著名的模型如BERT、RoBERTa". Each
     name listed right after the wording is one of the kind named just before it."""
+    if not _may_list_examples(sentence):
+        return
     for i, (key, _, end) in enumerate(spans):
-        cue = _EXAMPLES.match(sentence[end:])
+        cue = _EXAMPLES.match(sentence, end)  # anchored where the name ends
         if not cue:
             continue
-        reach = end + cue.end()
+        reach = cue.end()
         for other, start, other_end in spans[i + 1 :]:
             if start != reach and not _LISTING.match(sentence[reach:start]):
                 break

@@ -719,9 +719,8 @@ _GLOSS = re.compile(
     r"([\u3400-\u4dbf\u4e00-\u9fff][\u3400-\u4dbf\u4e00-\u9fff\-－–]{1,15})\s*[（(]\s*"
     r"([A-Za-z][^（）()\n]{0,60}?)\s*[）)]"
 )
-_GLOSSED_SHORT = re.compile(  # the other way round: "CNN（卷积神经网络）", "RNNs (循环神经网络)"
-    r"(?<![\w\-])([A-Z][A-Za-z0-9\-]{1,9})\s*[（(]\s*([\u3400-\u4dbf\u4e00-\u9fff]{2,12})\s*[）)]"
-)
+_CHINESE_BRACKET = re.compile(r"[（(]\s*([\u3400-\u4dbf\u4e00-\u9fff]{2,12})\s*[）)]")
+_SHORT_BEFORE = re.compile(r"(?<![\w\-])([A-Z][A-Za-z0-9\-]{1,9})\s*$")  # "CNN（卷积神经网络）"
 _CUT_AFTER = (
     "称为",
     "叫做",
@@ -783,10 +782,22 @@ def glosses(text: str) -> Iterator[tuple[str, list[str]]]:
                 names.append(part)
         if names:
             yield term, names
-    for match in _GLOSSED_SHORT.finditer(text):
-        short, term = match.groups()
-        if sum(c.isupper() for c in short) >= 2 and plausible_cjk(term):
-            yield term, [short]
+    for match in _CHINESE_BRACKET.finditer(text):  # the other way round: a short name first
+        before = _SHORT_BEFORE.search(text[max(0, match.start() - 12) : match.start()])
+        term = match.group(1)
+        if not before or sum(c.isupper() for c in before.group(1)) < 2:
+            continue
+        if plausible_cjk(term) and not _remark(term):
+            yield term, [before.group(1)]
+
+
+def _remark(text: str) -> bool:
+    """Is a bracket's Chinese what the author thought of a thing ("BERT（非常有帮助）",
+    "（推荐）"), not its name? Read as the journal's notes are read."""
+    from kgnotes.annotations import interpret
+
+    note = interpret(text)
+    return bool(note.reading or note.quality)
 
 
 def person_words(author_fields: Iterable[str], texts: Iterable[str]) -> set[str]:
