@@ -1594,7 +1594,7 @@ def _listed_bases(
 ) -> Iterator[tuple[str, str, str]]:
     """ "BERT builds on top of a number of clever ideas -- including … ELMo, ULMFiT, the
     OpenAI transformer, and the Transformer": each name listed builds the subject, the name
-    just before the wording (words only between, no pronoun)."""
+    just before the wording (``_close_enough``, words only between)."""
     if not _LIST_WORDS.search(sentence):
         return
     cue = _CUE_LIST.search(sentence)
@@ -1604,9 +1604,7 @@ def _listed_bases(
     if not before:
         return
     subject, _, subject_end = before[-1]
-    between = sentence[subject_end : cue.start()]
-    words = {w.lower() for w in re.findall(r"[A-Za-z]+", between)}
-    if len(words) > 3 or words & _PRONOUNS or not _SUBJECT_GAP.match(between):
+    if not _close_enough(sentence[subject_end : cue.start()], 3, words_only=True):
         return
     listed = [key for key, start, _ in spans if start >= cue.end() and key != subject]
     listed = list(dict.fromkeys(listed))
@@ -1643,8 +1641,7 @@ def _subject(
     gap: int,
 ) -> list[tuple[str, str, str]]:
     """The name before span ``i`` in the same clause, as the one that builds on span ``i`` —
-    when at most ``gap`` words stand between it and the wording, and none is a pronoun ("we
-    use a batch size of 64" is not the nearest name using a batch size)."""
+    when it stands close enough before the wording (``_close_enough``)."""
     key, start, _ = spans[i]
     cue = _cue_start(sentence, start)
     for other, _, other_end in reversed(spans[:i]):
@@ -1654,16 +1651,21 @@ def _subject(
         if clause.search(between):
             return []
         if other != key:
-            words = [w.lower() for w in re.findall(r"[A-Za-z]+", between)]
-            latin_gap = not CJK_RUN.search(between)
-            if latin_gap and (len(words) > gap or _PRONOUNS & set(words)):
-                return []
-            if not latin_gap and len("".join(CJK_RUN.findall(between))) > ZH_GAP:
-                return []  # "在 NLU 任务上取得更好效果的模型都是在 BERT 基础上": not NLU
-            if latin_gap and kind == "use" and not _SUBJECT_GAP.match(between):
-                return []
-            return [(kind, key, other)]
+            return [(kind, key, other)] if _close_enough(between, gap, kind == "use") else []
     return []
+
+
+def _close_enough(between: str, gap: int, words_only: bool) -> bool:
+    """Can the name before ``between`` be the subject of the wording after it? At most
+    ``gap`` words and no pronoun between them ("we use a batch size of 64" is not the nearest
+    name using a batch size), or at most ZH_GAP Chinese characters ("在 NLU 任务上取得更好效果的
+    模型都是在 BERT 基础上": not NLU); with ``words_only``, nothing but words."""
+    if CJK_RUN.search(between):
+        return len("".join(CJK_RUN.findall(between))) <= ZH_GAP
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", between)]
+    if len(words) > gap or _PRONOUNS & set(words):
+        return False
+    return not words_only or _SUBJECT_GAP.match(between) is not None
 
 
 _CUE_PATTERNS = (

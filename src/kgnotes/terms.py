@@ -365,12 +365,12 @@ def heading_names(heading: str) -> list[str]:
         part = _clean(part)
         if not part:
             continue
-        first = part.split()[0].lower()
-        if first.endswith("ing") and len(part.split()) > 1 and first not in ("embedding",):
+        words = part.lower().split()
+        if len(words) > 1 and words[0].endswith("ing") and words[0] != "embedding":
             continue  # "Training CLIP", "Loading models": what a section does, not a name
-        if first in _STEP_VERBS and len(part.split()) > 1:
+        if len(words) > 1 and words[0] in _STEP_VERBS:
             continue  # "Prepare the data", "Compile the model": a tutorial's step
-        if part.split()[-1].lower() in _STEP_GERUNDS:
+        if words[-1] in _STEP_GERUNDS:
             continue  # "Text preprocessing", "Data loading": a step, named as a noun
         for name in _mixed(part):
             if plausible(name, max_words=4):
