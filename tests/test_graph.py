@@ -9,6 +9,7 @@ import shutil
 import xml.etree.ElementTree as ET
 
 import networkx as nx
+import pytest
 
 from kgnotes.concepts import Unit, find_concepts, key_of, topic_names
 from kgnotes.render import FORMATS
@@ -325,28 +326,31 @@ def test_two_ideas_joined_by_a_hyphen_are_no_kind_of_the_second():
     assert facts._naming("self attention", "masked self attention") == "masked self attention"
 
 
-def test_a_list_of_what_a_model_builds_on_counts_each_name():
-    text = (
-        "# BERT\nBERT builds on top of a number of clever ideas that have been bubbling up "
-        "recently -- including but not limited to ELMo, ULMFiT and the Transformer. "
-        "We build on ideas such as ELMo too."
-    )
-    index = _page_and_topics(text, "BERT", ("BERT", "ELMo", "ULMFiT", "Transformer"))
-    assert _stated(index, index.cues) == {
-        ("ELMo", "BERT"),
-        ("ULMFiT", "BERT"),
-        ("Transformer", "BERT"),
-    }
-
-
-def test_what_fixes_another_ideas_problem_builds_on_it():
-    text = (
-        "# LSTM\nLSTM solves the vanishing gradient problem of RNNs. "
-        "ResNet的出现，在一定程度上解决了卷积神经网络随深度的增加，但是模型效果却变差的问题。"
-        "We solve the problem of RNNs with LSTM."
-    )
-    index = _page_and_topics(text, "LSTM", ("LSTM", "RNN", "ResNet", "卷积神经网络"))
-    assert _stated(index, index.cues) == {("RNNs", "LSTM"), ("卷积神经网络", "ResNet")}
+@pytest.mark.parametrize(
+    ("text", "title", "topics", "stated"),
+    [
+        (  # a list of what a model builds on counts each name
+            "# BERT\nBERT builds on top of a number of clever ideas that have been bubbling up "
+            "recently -- including but not limited to ELMo, ULMFiT and the Transformer. "
+            "We build on ideas such as ELMo too.",
+            "BERT",
+            ("BERT", "ELMo", "ULMFiT", "Transformer"),
+            {("ELMo", "BERT"), ("ULMFiT", "BERT"), ("Transformer", "BERT")},
+        ),
+        (  # what fixes another idea's problem builds on it
+            "# LSTM\nLSTM solves the vanishing gradient problem of RNNs. "
+            "ResNet的出现，在一定程度上解决了卷积神经网络随深度的增加，但是模型效果却变差的问题。"
+            "We solve the problem of RNNs with LSTM.",
+            "LSTM",
+            ("LSTM", "RNN", "ResNet", "卷积神经网络"),
+            {("RNNs", "LSTM"), ("卷积神经网络", "ResNet")},
+        ),
+    ],
+    ids=["a list of bases", "what fixes a problem"],
+)
+def test_wording_says_what_builds_on_what(text, title, topics, stated):
+    index = _page_and_topics(text, title, topics)
+    assert _stated(index, index.cues) == stated
 
 
 def test_the_journal_defines_a_term_before_a_colon():
@@ -534,27 +538,47 @@ def test_examples_of_a_kind_are_that_kind():
     assert not {p for p in genera if "bert" in p and "encoder" not in p}  # a comparison
 
 
-def test_a_name_that_writes_to_as_2_is_the_words_in_full():
-    text = (
-        "# Seq2Seq\nSeq2Seq models map one sequence to another. "
-        "With RNNs, sequence-to-sequence is implemented by two recurrent networks."
-    )
-    index = _page_and_topics(text, "Seq2Seq", ("Seq2Seq", "RNN", "recurrent networks"))
-    assert "sequence-to-sequence" in index.concepts["seq2seq"].aliases
+SEQ2SEQ_PAGE = (
+    "# Seq2Seq\nSeq2Seq models map one sequence to another. "
+    "With RNNs, sequence-to-sequence is implemented by two recurrent networks. "
+    "Word2Vec maps words to vectors. Word2Vec learns from context."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "topics", "joined", "alias", "apart"),
+    [
+        (  # "to" written as 2: the words in full where hyphenated, not prose
+            SEQ2SEQ_PAGE,
+            "Seq2Seq",
+            ("Seq2Seq", "RNN", "recurrent networks", "Word2Vec"),
+            "seq2seq",
+            "sequence-to-sequence",
+            "word2vec",  # "words to vectors" is prose, no name
+        ),
+        (  # a short name glossed in Chinese, not a bracket of what the author thought of it
+            "# CNN\n在深度学习中，attention 更多是作为 CNN（卷积神经网络）的组件存在。"
+            "ResNet 是卷积神经网络的一个里程碑。BERT（非常有帮助）的那篇也要看。",
+            "CNN",
+            ("CNN", "ResNet", "BERT"),
+            "cnn",
+            "卷积神经网络",
+            "bert",
+        ),
+    ],
+    ids=["seq2seq", "glossed in Chinese"],
+)
+def test_a_name_written_out_in_full_is_one_concept_with_it(
+    text, title, topics, joined, alias, apart
+):
+    index = _page_and_topics(text, title, topics)
+    assert alias in index.concepts[joined].aliases
+    assert index.concepts[apart].aliases == []
+
+
+def test_implemented_by_is_a_use():
+    index = _page_and_topics(SEQ2SEQ_PAGE, "Seq2Seq", ("Seq2Seq", "RNN", "recurrent networks"))
     assert ("recurrent network", "seq2seq") in {(a, b) for a, b, _, _ in index.uses}
-    text = "# Word2Vec\nWord2Vec maps words to vectors. Word2Vec learns from context."
-    index = _page_and_topics(text, "Word2Vec", ("Word2Vec",))
-    assert index.concepts["word2vec"].aliases == []  # "words to vectors" is prose, no name
-
-
-def test_a_short_name_glossed_in_chinese_is_one_concept_with_it():
-    text = (
-        "# CNN\n在深度学习中，attention 更多是作为 CNN（卷积神经网络）的组件存在。"
-        "ResNet 是卷积神经网络的一个里程碑。BERT（非常有帮助）的那篇也要看。"
-    )
-    index = _page_and_topics(text, "CNN", ("CNN", "ResNet", "BERT"))
-    assert "卷积神经网络" in index.concepts["cnn"].aliases
-    assert index.concepts["bert"].aliases == []  # what the author thought of it, no name
 
 
 def test_a_heading_that_names_a_step_names_no_concept():
