@@ -251,6 +251,56 @@ def test_wording_cues_in_english_and_chinese():
     assert ("Transformer", "ViT") in cues and ("ViT", "CLIP") in cues
 
 
+def test_the_authors_arrows_give_their_path_one_named_step_at_a_time():
+    units = [
+        Unit(
+            "entry",
+            1,
+            "总结：CNN -> ResNet，RNN -> LSTM -> Transformer -> BERT / GPT -> ViT → CLIP",
+            "j1",
+            topics=("CNN", "ResNet", "RNN", "LSTM", "Transformer", "BERT", "GPT", "ViT", "CLIP"),
+        ),
+        Unit("document", 2, "# Notes\nInput -> CNN -> ResNet features.", "doc", title="Notes"),
+    ]
+    index = find_concepts(units)
+    assert _stated(index, index.paths) == {
+        ("CNN", "ResNet"),  # the comma ends a path: ResNet leads nowhere
+        ("RNN", "LSTM"),
+        ("LSTM", "Transformer"),
+        ("ViT", "CLIP"),  # "BERT / GPT" names two: an order, not what ViT builds on
+    }
+    assert {u for _, _, u, _ in index.paths} == {0}  # a page's arrows are its data flow
+
+
+def test_an_arrow_needs_papers_dated_its_way_to_tie_a_pair_on_its_own():
+    from kgnotes.relations import relate
+
+    papers = [
+        ("ViT", "An Image is Worth 16x16 Words", "2020-10-22"),
+        ("CLIP", "Learning Transferable Visual Models", "2021-02-26"),
+    ]
+    units = [
+        Unit(
+            "document",
+            n,
+            f"# {title}\nWe present {name}, a new model. {name} works well.",
+            f"arxiv:{n}",
+            title=f"{title} ({name})",
+            published=day,
+            paper=True,
+            topics=(name,),
+        )
+        for n, (name, title, day) in enumerate(papers, 1)
+    ]
+    said = "summary\nViT -> CLIP, and CONV -> ReLU -> pooling"
+    units.append(Unit("entry", 9, said, "j", day="2025-09-26", topics=("CONV", "ReLU", "pooling")))
+    index = find_concepts(units)
+    assert {("ViT", "CLIP"), ("CONV", "ReLU")} <= _stated(index, index.paths)
+    edges = {(index.concepts[r.source].name, index.concepts[r.target].name) for r in relate(index)}
+    assert ("ViT", "CLIP") in edges
+    assert not {("CONV", "ReLU"), ("ReLU", "pooling")} & edges  # no paper dates a layer
+
+
 def _stated(index, which: list) -> set[tuple[str, str]]:
     return {(index.concepts[a].name, index.concepts[b].name) for a, b, _, _ in which}
 

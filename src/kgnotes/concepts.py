@@ -30,7 +30,7 @@ from kgnotes import prose, terms
 from kgnotes.cjk import CJK_RUN
 from kgnotes.terms import topic_names  # noqa: F401  (part of this module's interface)
 
-CONCEPTS_VERSION = 9  # bump when extraction changes, so stored graphs are rebuilt
+CONCEPTS_VERSION = 10  # bump when extraction changes, so stored graphs are rebuilt
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][a-z]+)?|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
 _DOTTED_BEFORE = re.compile(r"[A-Za-z_]\w*\.$")  # a module path ending where a name starts
@@ -210,6 +210,7 @@ class _Scan:
     uses: list[Cue] = field(default_factory=list)  # "uses", "is trained with"
     genera: list[Cue] = field(default_factory=list)  # "is a"
     recalls: list[Cue] = field(default_factory=list)  # "as we saw in the previous section"
+    paths: list[Cue] = field(default_factory=list)  # the author's "A -> B -> C"
     expansions: list[tuple[str, str, int, int]] = field(default_factory=list)  # CLIP (Con…)
     headings: dict[int, list[Heading]] = field(default_factory=dict)
     capitalised: Counter[str] = field(default_factory=Counter)  # key, and key + "!"
@@ -223,6 +224,7 @@ class _Scan:
         self.uses += other.uses
         self.genera += other.genera
         self.recalls += other.recalls
+        self.paths += other.paths
         self.expansions += other.expansions
         self.headings.update(other.headings)
         self.capitalised.update(other.capitalised)
@@ -242,6 +244,7 @@ class ConceptIndex:
     headings: dict[int, list[Heading]] = field(default_factory=dict)  # unit → its headings
     recalls: list[Cue] = field(default_factory=list)  # (taught before, page's subject, …)
     spelled: list[Cue] = field(default_factory=list)  # (idea, short name whose long form says it)
+    paths: list[Cue] = field(default_factory=list)  # (step, next step, …) of the author's arrows
 
 
 @dataclass(frozen=True)
@@ -302,6 +305,7 @@ def find_concepts(
         headings,
         kept(scan.recalls),
         kept(_spelled(concepts, scan.expansions)),
+        kept(scan.paths),
     )
 
 
@@ -891,6 +895,8 @@ def _scan_part(
                 continue
             if number or unit.owner_type == "entry":  # a source's first line is its title
                 _count_case(sentence, spans, scan.capitalised)
+            if unit.owner_type == "entry" and len(spans) > 1 and _ARROW.search(sentence):
+                scan.paths += [(a, b, index, number) for a, b in _arrowed(sentence, spans)]
             if subjects and spans:
                 for k in _recalled(sentence, spans, subjects, own_number):
                     scan.recalls += [(k, s, index, number) for s in sorted(subjects)]
@@ -909,6 +915,31 @@ def _scan_part(
     scan.mentions = dict(scan.mentions)
     scan.surface = dict(scan.surface)
     return scan
+
+
+_ARROW = re.compile(r"\s*(?:-+>|=+>|→|⟶|⇒|➡|➔)\s*")
+_CLAUSE = re.compile(r"[,，;；。:：!?！？()（）]|\s-\s")
+
+
+def _arrowed(sentence: str, spans: list[tuple[str, int, int]]) -> list[tuple[str, str]]:
+    """(step, next step) of the arrows an author writes to sum up what they learnt in order:
+    "CNN -> ResNet，RNN -> LSTM -> seq2seq -> attention -> Transformer". A step is what stands
+    between two arrows within a clause, and counts where it names one concept: "BERT / GPT ->
+    ViT" says ViT came after the two, not that it builds on both."""
+    cuts = sorted(
+        [(m.start(), m.end(), True) for m in _ARROW.finditer(sentence)]
+        + [(m.start(), m.end(), False) for m in _CLAUSE.finditer(sentence)]
+    )
+    steps: list[tuple[set[str], bool]] = []  # a step's concepts, and whether an arrow ends it
+    start = 0
+    for begin, end, arrow in [*cuts, (len(sentence), len(sentence), False)]:
+        steps.append(({k for k, a, b in spans if a >= start and b <= begin}, arrow))
+        start = end
+    found = []
+    for (before, arrow), (after, _) in itertools.pairwise(steps):
+        if arrow and len(before) == 1 and len(after) == 1 and before != after:
+            found.append((next(iter(before)), next(iter(after))))
+    return found
 
 
 _RECALL = re.compile(  # a tutorial pointing back at what it taught before this page
@@ -1188,6 +1219,7 @@ def _rename(scan: _Scan, old: str, new: str) -> None:
 
     scan.cues, scan.uses = renamed(scan.cues), renamed(scan.uses)
     scan.genera, scan.recalls = renamed(scan.genera), renamed(scan.recalls)
+    scan.paths = renamed(scan.paths)
     scan.expansions = [(new if k == old else k, long, u, n) for k, long, u, n in scan.expansions]
     for unit, rows in scan.headings.items():
         scan.headings[unit] = [

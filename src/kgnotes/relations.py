@@ -17,7 +17,11 @@ What the texts *say* weighs most:
 - *wording*: "based on A", "builds on A", "extends A", "A is the foundation of B", "基于A",
   "在A的基础上";
 - *use*: "B uses A", "B is made of A", "A is used to pre-train B", "B 采用了 A", "A 模块用来构建
-  B"; and on a tutorial that builds B, "we will use A as our image encoder".
+  B"; and on a tutorial that builds B, "we will use A as our image encoder";
+- *path*: the author's notes sum up what they learnt as arrows, "RNN -> LSTM -> seq2seq".
+  Weaker than a page's statement, for an arrow may also be a layer's data flow ("CONV -> RELU
+  -> POOL"): on its own it ties a pair only where the papers presenting both are dated in the
+  arrow's order.
 
 How the texts are arranged says which way a related pair points, more weakly:
 
@@ -123,7 +127,8 @@ def _close(facts: _Facts, a: str, b: str) -> bool:
 def _needed(votes: list[Vote]) -> float:
     """The weight an edge needs: more when nothing says it and no paper dates order it, only
     the statistics of who mentions whom (asymmetry) and the orders things come in."""
-    if any(label.startswith((*STATED_LABELS, "chronology", "filing")) for label, _ in votes):
+    weighty = (*STATED_LABELS, "chronology", "filing", "path")
+    if any(label.startswith(weighty) for label, _ in votes):
         return KEEP
     return KEEP_STATISTICAL
 
@@ -143,6 +148,9 @@ def _grounded(votes: list[Vote], facts: _Facts, a: str, b: str) -> bool:
         return True
     if any(label.startswith("filing") for label, _ in votes):
         return True  # one source names both, discussing the one it is filed under
+    labels = {label.split(":")[0] for label, _ in votes}
+    if {"path", "chronology"} <= labels:
+        return True  # the author's arrow, and the papers that present both in its order
     pair = (a, b) if a < b else (b, a)
     if facts.together[pair] < MIN_SHARED:
         return False
@@ -167,6 +175,7 @@ class _Facts:
     genera: dict[tuple[str, str], list[tuple[int, int]]] = field(init=False)
     uses: dict[tuple[str, str], list[tuple[int, int]]] = field(init=False)
     recalls: dict[tuple[str, str], list[tuple[int, int]]] = field(init=False)
+    paths: dict[tuple[str, str], list[tuple[int, int]]] = field(init=False)
     spelled: dict[tuple[str, str], list[tuple[int, int]]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -201,12 +210,15 @@ class _Facts:
         self.genera = _by_pair(self.index.genera)
         self.uses = _by_pair(self.index.uses)
         self.recalls = _by_pair(self.index.recalls)
+        self.paths = _by_pair(self.index.paths)
         self.spelled = _by_pair(self.index.spelled)
 
     def pairs(self) -> set[tuple[str, str]]:
         """The pairs worth weighing: sharing texts, or tied by a statement or a name."""
         found = {p for p, n in self.together.items() if n >= MIN_SHARED}
-        stated = itertools.chain(self.cues, self.genera, self.uses, self.recalls, self.spelled)
+        stated = itertools.chain(
+            self.cues, self.genera, self.uses, self.recalls, self.spelled, self.paths
+        )
         found |= {tuple(sorted(p)) for p in stated}
         for high, low in self._named_pairs():
             found.add((low, high) if low < high else (high, low))
@@ -278,6 +290,7 @@ class _Facts:
         votes += _said("wording", self.cues, low, high, f"{h} builds on {lo}", 1.0)
         votes += _said("use", self.uses, low, high, f"{h} uses {lo}", 1.0, most=1.25)
         votes += _said("recall", self.recalls, low, high, f"{lo} was taught before {h}", 0.75, 1.0)
+        votes += _said("path", self.paths, low, high, f"{lo} -> {h} in the notes", 0.75, 1.0)
         votes += self._chronology(low, high)
         votes += self._cooccurrence(low, high)
         votes += self._filing(low, high)
@@ -576,6 +589,7 @@ class _Facts:
         found: dict[str, dict[str, str]] = {}
         stated = self.genera.get((low, high), []) + self.cues.get((low, high), [])
         stated += self.uses.get((low, high), []) + self.recalls.get((low, high), [])
+        stated += self.paths.get((low, high), [])
         stated += [  # a long form spelled out in a table or a heading says little more
             (unit, number)
             for unit, number in self.spelled.get((low, high), [])
@@ -636,7 +650,8 @@ def _said(
     if not count:
         return []
     weight = min(most, first + 0.25 * (count - 1))
-    return [(f"{label}: {count} sentence{'s' * (count > 1)} say {claim}", weight)]
+    said = f"{count} sentences say" if count > 1 else "1 sentence says"
+    return [(f"{label}: {said} {claim}", weight)]
 
 
 def _by_pair(cues: list[tuple[str, str, int, int]]) -> dict[tuple[str, str], list[tuple[int, int]]]:
