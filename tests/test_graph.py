@@ -301,6 +301,37 @@ def test_an_arrow_needs_papers_dated_its_way_to_tie_a_pair_on_its_own():
     assert not {("CONV", "ReLU"), ("ReLU", "pooling")} & edges  # no paper dates a layer
 
 
+def test_a_list_of_kinds_names_each_kind_but_a_list_of_parts_does_not():
+    text = (
+        "# 轻量级微调\n轻量级微调有许多变体，其中一些主要的方法包括：\n"
+        "1. **提示调整（Prompt Tuning）**：在输入前添加可学习的嵌入。\n"
+        "它只训练很少的参数。\n"
+        "2. **前缀调整（Prefix Tuning）**：前缀调整也集中在输入部分。\n"
+        "BERT has two pre-training tasks:\n"
+        "- **Masked LM**: hide some words.\n"
+        "There are several variants of RNN:\n"
+        "- **LSTM** keeps a cell state.\n"
+        "After that list, the text goes on. It says more. And more.\n"
+        "- GRU is mentioned in a later list.\n"
+    )
+    topics = (
+        "轻量级微调",
+        "Prompt Tuning",
+        "Prefix Tuning",
+        "Masked LM",
+        "BERT",
+        "RNN",
+        "LSTM",
+        "GRU",
+    )
+    index = _page_and_topics(text, "轻量级微调", topics)
+    assert _stated(index, index.genera) == {
+        ("轻量级微调", "Prompt Tuning"),
+        ("轻量级微调", "前缀调整"),  # after a sentence of the item before it
+        ("RNN", "LSTM"),
+    }
+
+
 def _stated(index, which: list) -> set[tuple[str, str]]:
     return {(index.concepts[a].name, index.concepts[b].name) for a, b, _, _ in which}
 

@@ -874,8 +874,12 @@ def _scan_part(
         scan.genera += [(g, k, index, 0) for g, k in _titled_genus(unit, matcher)]
         for key in sorted(about | defines):
             scan.mentions[key][index] = Mention(0, key in about, [], key in defines, key in filed)
+        kinds_of: _KindsList | None = None  # a list of the kinds of a concept, being read
         for number, sentence in enumerate(sentences[local]):
             spans = matcher.spans(sentence)
+            kinds_of, kind = _kinds_listed(kinds_of, sentence, spans)
+            if kind:
+                scan.genera.append((*kind, index, number))
             for key, start, end in spans:
                 mention = scan.mentions[key].get(index)
                 if mention is None:
@@ -1362,6 +1366,45 @@ def _examples(sentence: str, spans: list[tuple[str, int, int]]) -> Iterator[tupl
             if other != key:
                 yield key, other
             reach = other_end
+
+
+@dataclass
+class _KindsList:
+    genus: str  # the concept whose kinds the list names
+    since: int = 0  # sentences since the last item
+
+
+_KINDS_INTRO = re.compile(
+    r"\b(?:variants|variations|types|kinds|families|flavou?rs|categories|forms)\b"
+    r"|变体|变种|类型|种类|类别",
+    re.IGNORECASE,
+)
+_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)、])\s+(?:\*\*|__)?")
+_ITEM_GAP = 2  # sentences of an item's own text between two items
+
+
+def _kinds_listed(
+    reading: _KindsList | None, sentence: str, spans: list[tuple[str, int, int]]
+) -> tuple[_KindsList | None, tuple[str, str] | None]:
+    """(genus, concept) from a list of kinds: a sentence naming one concept that ends in a
+    colon and speaks of kinds ("There are several variants of RNN:", "轻量级微调有许多变体，
+    其中一些主要的方法包括："), then the name each list item opens with ("2. **前缀调整（Prefix
+    Tuning）**：…"). Not a list of parts: "BERT has two pre-training tasks:" lists no BERTs."""
+    if sentence.startswith("#"):
+        return None, None
+    item = _ITEM.match(sentence)
+    if reading and item:
+        reading.since = 0
+        first = next((k for k, start, _ in spans if start == item.end()), None)
+        return reading, (reading.genus, first) if first and first != reading.genus else None
+    opens = sentence.rstrip().endswith((":", "："))  # a list of its own follows
+    if reading and reading.since < _ITEM_GAP and not item and not opens:
+        reading.since += 1
+        return reading, None
+    keys = {k for k, _, _ in spans}
+    if opens and len(keys) == 1 and _KINDS_INTRO.search(sentence):
+        return _KindsList(keys.pop()), None
+    return None, None
 
 
 def _choose_name(concept: Concept, seen: Counter[str], settings: Settings) -> None:
