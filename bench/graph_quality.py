@@ -134,9 +134,7 @@ def read_graph(vault: Path) -> GraphView:
     edges = {"builds_on": [], "related": []}
     for e in graph.edges:
         edges[e.relation].append((names[e.source_id], names[e.target_id]))
-    return GraphView(
-        [(r["name"], r["aliases"]) for r in table], edges["builds_on"], edges["related"]
-    )
+    return GraphView([(r.name, r.aliases) for r in table], edges["builds_on"], edges["related"])
 
 
 # -- scoring ------------------------------------------------------------------------------------
@@ -259,9 +257,9 @@ def _judge(
     return right, wrong
 
 
-def check_path(result: dict, ids_of: dict[str, set[str]]) -> bool:
+def check_path(path: list[str], ids_of: dict[str, set[str]]) -> bool:
     """Does the path start at attention and pass Transformer, ViT and CLIP in that order?"""
-    steps = [ids_of.get(name, set()) for name in result.get("path", [])]
+    steps = [ids_of.get(name, set()) for name in path]
     if not steps or "attention" not in steps[0]:
         return False
     rest = iter(steps)
@@ -505,8 +503,8 @@ def measure(corpus: Path, vault: Path, top: int = 60) -> Quality:
 
     try:  # what `kgnotes path attention CLIP` answers
         result = pipeline.learning_path(resolve_vault(vault), "attention", "CLIP")
-        quality.path = result["path"]
-        quality.ladder = check_path(result, ids_of)
+        quality.path = result.path
+        quality.ladder = check_path(result.path, ids_of)
     except KgnotesError as exc:
         quality.path_error = str(exc)
     judge = CorpusJudge.load(corpus, expect)

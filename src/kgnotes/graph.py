@@ -15,7 +15,7 @@ import hashlib
 import itertools
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from kgnotes.concepts import CONCEPTS_VERSION, ConceptIndex, Settings, Unit, find_concepts, key_of
@@ -38,6 +38,77 @@ class GraphReport:
     builds_on: int
     related: int
     rebuilt: bool
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A source to read about a concept."""
+
+    url: str
+    title: str | None
+    about: bool  # about the concept, not only mentioning it
+
+
+@dataclass(frozen=True)
+class ConceptSummary:
+    """One concept of ``kgnotes concepts``."""
+
+    name: str
+    aliases: list[str]
+    sources: int
+    mentions: int
+    pagerank: float
+    community: int
+
+
+@dataclass(frozen=True)
+class Evidence:
+    source: str  # a source's URL, or "journal 2024-07-27"
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One builds-on step: ``target`` builds on ``source``, and why."""
+
+    source: str
+    target: str
+    signals: list[str]
+    evidence: list[Evidence]
+
+    def as_json(self) -> dict[str, Any]:
+        """The shape ``--json`` has always printed: from, to, signals, evidence."""
+        return {
+            "from": self.source,
+            "to": self.target,
+            "signals": self.signals,
+            "evidence": [asdict(e) for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True)
+class LearningPath:
+    path: list[str]  # concept names, from the start up to the goal
+    rungs: list[Rung]  # one per step
+
+    def as_json(self) -> dict[str, Any]:
+        return {"path": self.path, "edges": [r.as_json() for r in self.rungs]}
+
+
+@dataclass(frozen=True)
+class Prerequisite:
+    name: str
+    leads_to: list[str]  # what it is a rung to, among the goal and its other prerequisites
+    sources: list[SourceRef]
+
+
+@dataclass(frozen=True)
+class Prerequisites:
+    concept: str
+    prereqs: list[Prerequisite]  # foundations first
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 # -- building ---------------------------------------------------------------------------------
@@ -325,38 +396,38 @@ class ConceptGraph:
         hint = f" — did you mean {', '.join(close)}?" if close else " — see: kgnotes concepts"
         raise KgnotesError(f"{text}: no such concept{hint}")
 
-    def sources_about(self, concept_id: int) -> list[dict[str, Any]]:
+    def sources_about(self, concept_id: int) -> list[SourceRef]:
         """The sources about a concept (first), then those that mention it most."""
         rows = [m for m in self.mentions.get(concept_id, []) if m[0] == "document"]
         rows.sort(key=lambda m: (not m[3], -m[2], m[1]))
         return [
-            {"url": self.sources[m[1]][0], "title": self.sources[m[1]][1], "about": m[3]}
+            SourceRef(self.sources[m[1]][0], self.sources[m[1]][1], bool(m[3]))
             for m in rows
             if m[1] in self.sources
         ]
 
 
-def concept_table(graph: ConceptGraph) -> list[dict[str, Any]]:
+def concept_table(graph: ConceptGraph) -> list[ConceptSummary]:
     """Every concept with its aliases, how many sources and mentions it has, its importance
     and its community; most important first."""
     rows = []
     for cid, concept in graph.concepts.items():
         mentions = graph.mentions.get(cid, [])
         rows.append(
-            {
-                "name": concept.name,
-                "aliases": list(concept.aliases),
-                "sources": sum(1 for m in mentions if m[0] == "document"),
-                "mentions": sum(m[2] for m in mentions),
-                "pagerank": round(graph.pagerank.get(cid, 0.0), 5),
-                "community": graph.communities.get(cid, 0),
-            }
+            ConceptSummary(
+                concept.name,
+                list(concept.aliases),
+                sum(1 for m in mentions if m[0] == "document"),
+                sum(m[2] for m in mentions),
+                round(graph.pagerank.get(cid, 0.0), 5),
+                graph.communities.get(cid, 0),
+            )
         )
-    rows.sort(key=lambda r: (-r["pagerank"], r["name"].lower()))
+    rows.sort(key=lambda r: (-r.pagerank, r.name.lower()))
     return rows
 
 
-def learning_path(graph: ConceptGraph, start: str, goal: str) -> dict[str, Any]:
+def learning_path(graph: ConceptGraph, start: str, goal: str) -> LearningPath:
     """The rungs from ``start`` up to ``goal`` along ``builds_on`` (its transitive
     reduction), each step with the evidence for it."""
     import networkx as nx
@@ -364,26 +435,23 @@ def learning_path(graph: ConceptGraph, start: str, goal: str) -> dict[str, Any]:
     a, b = graph.resolve(start), graph.resolve(goal)
     ladder = graph.ladder
     if a == b:
-        return {"path": [graph.name(a)], "edges": []}
+        return LearningPath([graph.name(a)], [])
     for low, high in ((a, b), (b, a)):
         if nx.has_path(ladder, low, high):
             nodes = nx.shortest_path(
                 ladder, low, high, weight=lambda u, v, d: 1.0 / (0.1 + d["weight"])
             )
-            return {
-                "path": [graph.name(n) for n in nodes],
-                "edges": [
-                    _edge_json(graph, ladder.edges[u, v]["edge"])
-                    for u, v in itertools.pairwise(nodes)
-                ],
-            }
+            return LearningPath(
+                [graph.name(n) for n in nodes],
+                [_rung(graph, ladder.edges[u, v]["edge"]) for u, v in itertools.pairwise(nodes)],
+            )
     raise KgnotesError(
         f"no builds-on path between {graph.name(a)} and {graph.name(b)} — "
         f"see what each builds on: kgnotes prereqs {graph.name(b)!r}"
     )
 
 
-def prerequisites(graph: ConceptGraph, target: str) -> dict[str, Any]:
+def prerequisites(graph: ConceptGraph, target: str) -> Prerequisites:
     """Everything ``target`` builds on, directly or not, foundations first, each with the
     sources to read about it."""
     import networkx as nx
@@ -396,35 +464,35 @@ def prerequisites(graph: ConceptGraph, target: str) -> dict[str, Any]:
             sub, key=lambda n: (-graph.pagerank.get(n, 0.0), graph.concepts[n].key)
         )
     )
-    return {
-        "concept": graph.name(goal),
-        "prereqs": [
-            {
-                "name": graph.name(n),
-                "leads_to": sorted(
+    return Prerequisites(
+        graph.name(goal),
+        [
+            Prerequisite(
+                graph.name(n),
+                sorted(
                     graph.name(m) for m in graph.ladder.successors(n) if m in ancestors | {goal}
                 ),
-                "sources": graph.sources_about(n)[:3],
-            }
+                graph.sources_about(n)[:3],
+            )
             for n in order
         ],
-    }
+    )
 
 
-def _edge_json(graph: ConceptGraph, edge: EdgeRow) -> dict[str, Any]:
-    return {
-        "from": graph.name(edge.source_id),
-        "to": graph.name(edge.target_id),
-        "signals": list(edge.signals),
-        "evidence": [dict(e) for e in edge.evidence],
-    }
+def _rung(graph: ConceptGraph, edge: EdgeRow) -> Rung:
+    return Rung(
+        graph.name(edge.source_id),
+        graph.name(edge.target_id),
+        list(edge.signals),
+        [Evidence(e.get("source", ""), e.get("sentence", "")) for e in edge.evidence],
+    )
 
 
-def builds_on_edges(graph: ConceptGraph) -> list[dict[str, Any]]:
+def builds_on_edges(graph: ConceptGraph) -> list[Rung]:
     """Every rung of the ladder (the reduced ``builds_on``), for ``kgnotes graph`` as text."""
     edges = [graph.ladder.edges[u, v]["edge"] for u, v in graph.ladder.edges]
     edges.sort(key=lambda e: (graph.name(e.source_id).lower(), graph.name(e.target_id).lower()))
-    return [_edge_json(graph, e) for e in edges]
+    return [_rung(graph, e) for e in edges]
 
 
 # -- export -----------------------------------------------------------------------------------
@@ -455,7 +523,7 @@ def export(
             description=concept.description or "",
             pagerank=round(graph.pagerank.get(cid, 0.0), 5),
             community=graph.communities.get(cid, 0),
-            sources=graph.sources_about(cid)[:8],
+            sources=[asdict(r) for r in graph.sources_about(cid)[:8]],
             focus=focus is not None and cid == graph.resolve(focus),
         )
     for e in graph.edges:

@@ -8,15 +8,28 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # types only: printing search results must not import the archiver
     from kgnotes.archive import ArchiveReport, LinkResult
-    from kgnotes.graph import GraphReport
+    from kgnotes.graph import ConceptSummary, GraphReport, LearningPath, Prerequisites
     from kgnotes.index import IndexReport
     from kgnotes.ingest import FileReport
+    from kgnotes.pipeline import GraphDrawing
     from kgnotes.search import SearchHit
     from kgnotes.vault import ExportReport
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """JSON of plain data, of a result that knows its JSON shape (``as_json``), of a
+    dataclass, or of a list of them."""
+    return json.dumps(_plain(data), ensure_ascii=False, indent=2)
+
+
+def _plain(data: Any) -> Any:
+    if hasattr(data, "as_json"):
+        return data.as_json()
+    if dataclasses.is_dataclass(data) and not isinstance(data, type):
+        return dataclasses.asdict(data)
+    if isinstance(data, list):
+        return [_plain(item) for item in data]
+    return data
 
 
 def file_line(report: FileReport) -> str:
@@ -122,49 +135,48 @@ def hits_json(results: list[SearchHit]) -> str:
     return to_json([dataclasses.asdict(r) for r in results])
 
 
-def concept_lines(concepts: list[dict[str, Any]]) -> list[str]:
+def concept_lines(concepts: list[ConceptSummary]) -> list[str]:
     """``Transformer  (transformers, transformer)  5 sources, 31 mentions``"""
     if not concepts:
         return ["no concepts yet — add notes and archive their links first"]
     lines = []
     for c in concepts:
-        aliases = f"  ({', '.join(c['aliases'][:4])})" if c["aliases"] else ""
+        aliases = f"  ({', '.join(c.aliases[:4])})" if c.aliases else ""
         lines.append(
-            f"{c['name']}{aliases}  {c['sources']} sources, {c['mentions']} mentions, "
-            f"group {c['community']}"
+            f"{c.name}{aliases}  {c.sources} sources, {c.mentions} mentions, group {c.community}"
         )
     return lines
 
 
-def path_lines(found: dict[str, Any]) -> list[str]:
+def path_lines(found: LearningPath) -> list[str]:
     """The path on one line, then each step with its signals and evidence."""
-    lines = [" → ".join(found["path"])]
-    for edge in found["edges"]:
-        lines.append(f"\n{edge['from']} → {edge['to']}")
-        lines += [f"  because {signal}" for signal in edge["signals"]]
-        lines += [f"  “{e['sentence']}” — {e['source']}" for e in edge["evidence"]]
+    lines = [" → ".join(found.path)]
+    for rung in found.rungs:
+        lines.append(f"\n{rung.source} → {rung.target}")
+        lines += [f"  because {signal}" for signal in rung.signals]
+        lines += [f"  “{e.sentence}” — {e.source}" for e in rung.evidence]
     return lines
 
 
-def prereq_lines(found: dict[str, Any]) -> list[str]:
-    if not found["prereqs"]:
-        return [f"{found['concept']} builds on nothing in this vault"]
-    lines = [f"Before {found['concept']}, in order:"]
-    for number, item in enumerate(found["prereqs"], start=1):
-        lines.append(f"{number:>3}. {item['name']}")
-        lines += [f"       {s['title'] or s['url']}  {s['url']}" for s in item["sources"][:2]]
+def prereq_lines(found: Prerequisites) -> list[str]:
+    if not found.prereqs:
+        return [f"{found.concept} builds on nothing in this vault"]
+    lines = [f"Before {found.concept}, in order:"]
+    for number, item in enumerate(found.prereqs, start=1):
+        lines.append(f"{number:>3}. {item.name}")
+        lines += [f"       {s.title or s.url}  {s.url}" for s in item.sources[:2]]
     return lines
 
 
-def graph_lines(found: dict[str, Any]) -> list[str]:
-    if "output" in found:
+def graph_lines(found: GraphDrawing) -> list[str]:
+    if found.output is not None:
         return [
-            f"wrote {found['output']}: {found['concepts']} concepts, {found['nodes']} nodes, "
-            f"{found['edges']} edges"
+            f"wrote {found.output}: {found.concepts} concepts, {found.nodes} nodes, "
+            f"{found.edges} edges"
         ]
-    if not found["builds_on"]:
+    if not found.builds_on:
         return ["no builds-on relations yet — add notes and archive their links first"]
-    return [f"{e['from']} → {e['to']}" for e in found["builds_on"]]
+    return [f"{r.source} → {r.target}" for r in found.builds_on]
 
 
 def graph_report_line(report: GraphReport) -> str:

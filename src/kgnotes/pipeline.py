@@ -26,7 +26,7 @@ from kgnotes.search import search as search_store
 
 if TYPE_CHECKING:
     from kgnotes.archive import ArchiveReport, Progress
-    from kgnotes.graph import GraphReport
+    from kgnotes.graph import ConceptSummary, GraphReport, LearningPath, Prerequisites, Rung
     from kgnotes.index import IndexReport
     from kgnotes.ingest import FileReport
     from kgnotes.notefiles import NoteSource, NoteText
@@ -322,21 +322,21 @@ def _concept_id(store: Store, item: str) -> int:
         ) from exc
 
 
-def concepts(paths: VaultPaths) -> list[dict[str, Any]]:
+def concepts(paths: VaultPaths) -> list[ConceptSummary]:
     """Every concept, most central first (the graph is rebuilt first if the notes changed)."""
     from kgnotes import graph
 
     return graph.concept_table(_concept_graph(paths))
 
 
-def learning_path(paths: VaultPaths, start: str, goal: str) -> dict[str, Any]:
+def learning_path(paths: VaultPaths, start: str, goal: str) -> LearningPath:
     """The builds-on path from one concept to another, with the evidence for each step."""
     from kgnotes import graph
 
     return graph.learning_path(_concept_graph(paths), start, goal)
 
 
-def prereqs(paths: VaultPaths, concept: str) -> dict[str, Any]:
+def prereqs(paths: VaultPaths, concept: str) -> Prerequisites:
     """What to learn before ``concept``, foundations first."""
     from kgnotes import graph
 
@@ -353,14 +353,36 @@ class GraphRequest:
     max_nodes: int | None = None
 
 
-def draw_graph(paths: VaultPaths, request: GraphRequest) -> dict[str, Any]:
+@dataclass(frozen=True)
+class GraphDrawing:
+    """What ``kgnotes graph`` did: the file it wrote and its size, or, with no file asked
+    for, the builds-on rungs to list."""
+
+    output: str | None = None
+    concepts: int = 0
+    nodes: int = 0
+    edges: int = 0
+    builds_on: list[Rung] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        if self.output is None:
+            return {"builds_on": [r.as_json() for r in self.builds_on]}
+        return {
+            "output": self.output,
+            "concepts": self.concepts,
+            "nodes": self.nodes,
+            "edges": self.edges,
+        }
+
+
+def draw_graph(paths: VaultPaths, request: GraphRequest) -> GraphDrawing:
     """Write the concept graph to ``request.output`` (format from its extension), or, with no
     file, list its builds-on rungs."""
     from kgnotes import graph, render
 
     concept_graph = _concept_graph(paths)
     if request.output is None:
-        return {"builds_on": graph.builds_on_edges(concept_graph)}
+        return GraphDrawing(builds_on=graph.builds_on_edges(concept_graph))
     suffix = render.format_of(request.output)
     limit = request.max_nodes
     if limit is None and suffix in render.CONCEPT_ONLY:
@@ -369,12 +391,9 @@ def draw_graph(paths: VaultPaths, request: GraphRequest) -> dict[str, Any]:
     exported = graph.export(concept_graph, request.focus, request.depth, limit, owners)
     render.write(exported, request.output)
     kinds = [d.get("type") for _, d in exported.nodes(data=True)]
-    return {
-        "output": str(request.output),
-        "concepts": kinds.count("concept"),
-        "nodes": len(kinds),
-        "edges": exported.number_of_edges(),
-    }
+    return GraphDrawing(
+        str(request.output), kinds.count("concept"), len(kinds), exported.number_of_edges()
+    )
 
 
 def _concept_graph(paths: VaultPaths) -> Any:

@@ -355,9 +355,7 @@ def _home(vault: _Vault) -> Page:
     central = graphs.concept_table(vault.graph)[:15]
     ids = {vault.graph.name(c): c for c in vault.concept_names}
     if central:
-        lines = [
-            f"- {vault.concept_link(ids[row['name']])}" for row in central if row["name"] in ids
-        ]
+        lines = [f"- {vault.concept_link(ids[row.name])}" for row in central if row.name in ids]
         parts.append("## Central concepts\n\n" + "\n".join(lines))
     failed = [v for _, v in sorted(vault.links.items()) if v["status"] == "failed"]
     if failed:
