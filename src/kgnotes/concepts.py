@@ -1398,7 +1398,7 @@ def _kinds_listed(
         first = next((k for k, start, _ in spans if start == item.end()), None)
         return reading, (reading.genus, first) if first and first != reading.genus else None
     opens = sentence.rstrip().endswith((":", "："))  # a list of its own follows
-    if reading and reading.since < _ITEM_GAP and not item and not opens:
+    if reading and reading.since < _ITEM_GAP and not opens:
         reading.since += 1
         return reading, None
     keys = {k for k, _, _ in spans}
