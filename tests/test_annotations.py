@@ -29,6 +29,10 @@ from kgnotes.annotations import fold, groups, interpret, is_note_line
         ("(not helpful)", None, "negative"),
         ("(worth a read)", None, "positive"),
         ("(unread) (later: finished, great)", "read", "positive"),
+        ("(这个页面加载好慢)", None, None),  # 好 as "so": this page loads so slowly
+        ("(好多公式，好难)", None, None),
+        ("(好文)", None, "positive"),
+        ("(讲得好)", None, "positive"),
     ],
 )
 def test_reading_and_quality(note, reading, quality):
