@@ -168,6 +168,35 @@ def test_hostile_titles_and_pages_stay_inert(kg, web, tmp_path):
         assert bad not in text.split("## Archived text", 1)[1]
 
 
+def test_strings_from_the_network_are_inert_in_the_vault_and_the_terminal(kg, web, tmp_path):
+    hostile = "<script>alert(1)</script> [[Home]] ![[x]] %%c \x1b]0;PWNED\x07"
+    web.route("/reason", lambda req: req.send(404, b"gone", reason=hostile))
+    page = (
+        "<html><head><title>%%hidden%% title [[Home]]</title></head><body><article><p>"
+        + "Plenty of ordinary words to make an article. " * 30
+        + "</p></article></body></html>"
+    )
+    web.route("/comment", lambda req: req.send(200, page.encode()))
+    notes = tmp_path / "j.md"
+    notes.write_text(
+        f"# 7-27\n\nhostile servers\n\n{web.url('/reason')}\n\n{web.url('/comment')}\n", "utf-8"
+    )
+    vault = tmp_path / "v"
+    result = kg("--vault", str(vault), "add", "--year", "2024", "--no-wayback", str(notes))
+    shown = result.stdout + result.stderr + kg("--vault", str(vault), "links").stdout
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "\\x1b" in shown  # the escape is shown, not sent
+    home = (vault / "Home.md").read_text("utf-8")
+    failed = home.split("## Failed links", 1)[1]
+    for bad in ("<script", "[[Home]]", "![[x]]", "%%", "\x1b"):
+        assert bad not in failed, bad
+    (source,) = (vault / "Sources").glob("*.md")
+    assert "%%" not in source.name
+    for text in [p.read_text("utf-8") for p in vault.rglob("*.md")]:
+        assert "%%" not in text.split("## Archived text")[0]
+    assert check(vault) == []
+
+
 def test_open_prints_the_obsidian_uri(kg, tmp_path):
     vault = tmp_path / "my vault"
     out = kg("--vault", str(vault), "open", "--print").stdout.strip()

@@ -55,8 +55,9 @@ class Request(BaseHTTPRequestHandler):
         body: bytes = b"",
         headers: dict[str, str] | None = None,
         content_type: str = "text/html; charset=utf-8",
+        reason: str | None = None,
     ) -> None:
-        self.send_response(status)
+        self.send_response(status, reason)
         headers = {
             "Content-Type": content_type,
             "Content-Length": str(len(body)),

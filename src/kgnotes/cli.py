@@ -24,6 +24,24 @@ from kgnotes.errors import KgnotesError
 LINK_STATUSES = ("pending", "archived", "failed")  # kgnotes.store's, kept here for a fast --help
 
 
+def _printable(text: str) -> str:
+    from kgnotes.output import printable
+
+    return printable(text)
+
+
+def _echo(message: str = "", err: bool = False) -> None:
+    """Every line kgnotes prints, with whatever a web page or server put in it made inert."""
+    click.echo(_printable(message), err=err)
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Log lines, which quote URLs and reasons from the network, made inert like the rest."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _printable(super().format(record))
+
+
 def _errors_to_messages(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn library errors into one clear line (``KGNOTES_RAISE_ERRORS=1`` shows the traceback)."""
 
@@ -34,7 +52,7 @@ def _errors_to_messages(command: Callable[..., Any]) -> Callable[..., Any]:
         except KgnotesError as exc:
             if os.environ.get("KGNOTES_RAISE_ERRORS"):
                 raise
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(_printable(str(exc))) from exc
 
     return run
 
@@ -58,7 +76,9 @@ def cli(ctx: click.Context, vault: str | None, verbose: int) -> None:
       kgnotes todo                 what you meant to read
     """
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(_PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     ctx.obj = resolve_vault(vault)
 
 
@@ -95,11 +115,11 @@ def add(
     with _progress() as progress, _embedding_progress() as embedding, _interruptible():
         report = pipeline.add(vault, list(paths), options, progress, embedding)
     for file_report in report.files:
-        click.echo(output.file_line(file_report))
+        _echo(output.file_line(file_report))
         for problem in file_report.problems:
-            click.echo(f"warning: {problem}", err=True)
+            _echo(f"warning: {problem}", err=True)
     if report.archive is not None and report.archive.results:
-        click.echo(output.archive_summary(report.archive))
+        _echo(output.archive_summary(report.archive))
     _print_follow_up(report)
     if not report.ok:
         sys.exit(1)
@@ -142,7 +162,7 @@ def archive(
     )
     with _progress() as progress, _interruptible():
         report = pipeline.archive(vault, request, progress)
-    click.echo(output.archive_summary(report))
+    _echo(output.archive_summary(report))
     if report.archived:
         with _embedding_progress() as embedding:
             _print_follow_up(pipeline.update(vault, embedding))
@@ -166,7 +186,7 @@ def index(vault: VaultPaths, rebuild: bool) -> None:
 
     with _embedding_progress() as embedding:
         report = pipeline.index(vault, rebuild, embedding)
-    click.echo(output.index_line(report))
+    _echo(output.index_line(report))
 
 
 @cli.command()
@@ -252,8 +272,8 @@ def search(
     found = pipeline.search(vault, query, options)
     asked = facets.asked(query, options.facets, reading, quality, link_kind)
     if asked.facets:  # say which words turned which filter on
-        click.echo(facets.describe(asked), err=as_json)
-    click.echo(output.hits_json(found) if as_json else "\n".join(output.search_lines(found)))
+        _echo(facets.describe(asked), err=as_json)
+    _echo(output.hits_json(found) if as_json else "\n".join(output.search_lines(found)))
 
 
 @cli.command()
@@ -275,7 +295,7 @@ def serve(vault: VaultPaths, stop: bool) -> None:
 
     running = pipeline.serve_vault(vault, stop)
     if stop:
-        click.echo("stopped" if running else "no server was running")
+        _echo("stopped" if running else "no server was running")
 
 
 @cli.command()
@@ -302,7 +322,7 @@ def related(vault: VaultPaths, item: str, limit: int, as_json: bool) -> None:
     from kgnotes import output, pipeline
 
     found = pipeline.related(vault, item, limit)
-    click.echo(output.hits_json(found) if as_json else "\n".join(output.search_lines(found)))
+    _echo(output.hits_json(found) if as_json else "\n".join(output.search_lines(found)))
 
 
 @cli.command()
@@ -321,7 +341,7 @@ def show(vault: VaultPaths, url: str, as_json: bool) -> None:
     from kgnotes import output, pipeline
 
     found = pipeline.show(vault, url)
-    click.echo(output.to_json(found) if as_json else output.document_text(found))
+    _echo(output.to_json(found) if as_json else output.document_text(found))
 
 
 @cli.command()
@@ -338,7 +358,7 @@ def status(vault: VaultPaths, as_json: bool) -> None:
     from kgnotes import output, pipeline
 
     counts = pipeline.status(vault)
-    click.echo(output.to_json(counts) if as_json else "\n".join(output.status_lines(counts)))
+    _echo(output.to_json(counts) if as_json else "\n".join(output.status_lines(counts)))
 
 
 @cli.command()
@@ -357,7 +377,7 @@ def links(vault: VaultPaths, status_: str | None, as_json: bool) -> None:
     from kgnotes import output, pipeline
 
     found = pipeline.links(vault, status_)
-    click.echo(output.to_json(found) if as_json else "\n".join(map(output.link_line, found)))
+    _echo(output.to_json(found) if as_json else "\n".join(map(output.link_line, found)))
 
 
 @cli.command()
@@ -374,7 +394,7 @@ def todo(vault: VaultPaths, as_json: bool) -> None:
     from kgnotes import output, pipeline
 
     found = pipeline.todo(vault)
-    click.echo(output.to_json(found) if as_json else "\n".join(map(output.link_line, found)))
+    _echo(output.to_json(found) if as_json else "\n".join(map(output.link_line, found)))
 
 
 @cli.command()
@@ -396,7 +416,7 @@ def concepts(vault: VaultPaths, as_json: bool) -> None:
     from kgnotes import output, pipeline
 
     found = pipeline.concepts(vault)
-    click.echo(output.to_json(found) if as_json else "\n".join(output.concept_lines(found)))
+    _echo(output.to_json(found) if as_json else "\n".join(output.concept_lines(found)))
 
 
 @cli.command()
@@ -419,7 +439,7 @@ def path(vault: VaultPaths, start: str, goal: str, as_json: bool) -> None:
     from kgnotes import output, pipeline
 
     found = pipeline.learning_path(vault, start, goal)
-    click.echo(output.to_json(found) if as_json else "\n".join(output.path_lines(found)))
+    _echo(output.to_json(found) if as_json else "\n".join(output.path_lines(found)))
 
 
 @cli.command()
@@ -438,7 +458,7 @@ def prereqs(vault: VaultPaths, concept: str, as_json: bool) -> None:
     from kgnotes import output, pipeline
 
     found = pipeline.prereqs(vault, concept)
-    click.echo(output.to_json(found) if as_json else "\n".join(output.prereq_lines(found)))
+    _echo(output.to_json(found) if as_json else "\n".join(output.prereq_lines(found)))
 
 
 @cli.command()
@@ -490,7 +510,7 @@ def graph(
 
     request = pipeline.GraphRequest(Path(output) if output else None, focus, depth, max_nodes)
     found = pipeline.draw_graph(vault, request)
-    click.echo(out.to_json(found) if as_json else "\n".join(out.graph_lines(found)))
+    _echo(out.to_json(found) if as_json else "\n".join(out.graph_lines(found)))
 
 
 @cli.command()
@@ -512,9 +532,9 @@ def export(vault: VaultPaths, force: bool) -> None:
     from kgnotes import output, pipeline
 
     report = pipeline.export(vault, force)
-    click.echo(output.export_line(report))
+    _echo(output.export_line(report))
     for problem in report.problems:
-        click.echo(f"kept: {problem}", err=True)
+        _echo(f"kept: {problem}", err=True)
 
 
 @cli.command(name="open")
@@ -531,7 +551,7 @@ def open_(vault: VaultPaths, print_only: bool) -> None:
     """
     from kgnotes import pipeline
 
-    click.echo(pipeline.obsidian_uri(vault) if print_only else pipeline.open_vault(vault))
+    _echo(pipeline.obsidian_uri(vault) if print_only else pipeline.open_vault(vault))
 
 
 def _print_follow_up(report: Any) -> None:
@@ -539,15 +559,15 @@ def _print_follow_up(report: Any) -> None:
     from kgnotes import output
 
     if report.graph is not None and report.graph.rebuilt:
-        click.echo(output.graph_report_line(report.graph))
+        _echo(output.graph_report_line(report.graph))
     if report.index is not None and (report.index.changed or report.index.removed):
-        click.echo(output.index_line(report.index))
+        _echo(output.index_line(report.index))
     if report.vault is not None:
-        click.echo(output.export_line(report.vault))
+        _echo(output.export_line(report.vault))
         for problem in report.vault.problems:
-            click.echo(f"kept: {problem}", err=True)
+            _echo(f"kept: {problem}", err=True)
     for error in report.errors:
-        click.echo(f"error: {error}", err=True)
+        _echo(f"error: {error}", err=True)
 
 
 @contextlib.contextmanager
@@ -556,7 +576,7 @@ def _progress() -> Iterator[Callable[[Any, int, int], None]]:
     from kgnotes import output
 
     if not sys.stderr.isatty():
-        yield lambda result, done, total: click.echo(output.result_line(result), err=True)
+        yield lambda result, done, total: _echo(output.result_line(result), err=True)
         return
     bar: Any = None
     try:
@@ -567,7 +587,7 @@ def _progress() -> Iterator[Callable[[Any, int, int], None]]:
                 bar = click.progressbar(length=total, label="archiving", file=sys.stderr)
                 bar.__enter__()
             if not result.ok:
-                click.echo(f"\r\033[K{output.result_line(result)}", err=True)
+                click.echo(f"\r\033[K{_printable(output.result_line(result))}", err=True)
             bar.update(1)
 
         yield update
@@ -607,8 +627,8 @@ def _interruptible() -> Iterator[None]:
     try:
         yield
     except Interrupted as exc:
-        click.echo(output.archive_summary(exc.report), err=True)
-        click.echo("interrupted — what finished is kept; run the same command to resume", err=True)
+        _echo(output.archive_summary(exc.report), err=True)
+        _echo("interrupted — what finished is kept; run the same command to resume", err=True)
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(130)

@@ -27,6 +27,7 @@ def safe_name(title: str, fallback: str = "Untitled") -> str:
     """``title`` as a file name (without ``.md``) that is valid everywhere and in links."""
     name = unicodedata.normalize("NFC", title)
     name = _FORBIDDEN.sub(" ", name)
+    name = re.sub(r"%{2,}", "%", name)  # "%%" opens a comment in Obsidian, in a link too
     name = " ".join(name.split())  # newlines, tabs and runs of spaces
     name = name.strip(" .")  # no hidden files, no trailing dots (Windows drops them)
     name = _bounded(name).rstrip(" .")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # types only: printing search results must not import the archiver
@@ -14,6 +15,21 @@ if TYPE_CHECKING:  # types only: printing search results must not import the arc
     from kgnotes.pipeline import GraphDrawing
     from kgnotes.search import SearchHit
     from kgnotes.vault import ExportReport
+
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text safe for a terminal: control characters (an escape sequence in a server's reason
+    phrase would retitle the window or worse) and bidirectional overrides shown as escapes,
+    newlines and tabs kept."""
+    return _UNPRINTABLE.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
 
 
 def to_json(data: Any) -> str:

@@ -432,7 +432,9 @@ def canvas(
         if file_for and node in file_for:
             card.update(type="file", file=file_for[node])
         else:
-            card.update(type="text", text=graph.nodes[node].get("name", node))
+            name = str(graph.nodes[node].get("name", node))  # a card's text is Markdown
+            text = name.replace("<", "&lt;").replace("[[", "[\\[").replace("%%", "%\\%")
+            card.update(type="text", text=text)
         nodes.append(card)
     edges = []
     for i, (u, v, data) in enumerate(sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))):

@@ -360,7 +360,8 @@ def _home(vault: _Vault) -> Page:
     failed = [v for _, v in sorted(vault.links.items()) if v["status"] == "failed"]
     if failed:
         lines = [
-            f"- <{v['url']}> — {_one_line(v['error'] or v['reason'] or 'failed')}" for v in failed
+            f"- {_autolink(v['url'])} — {_inline(v['error'] or v['reason'] or 'failed')}"
+            for v in failed
         ]
         parts.append("## Failed links\n\n" + "\n".join(lines))
     return Page("Home.md", _page({"tags": ["home"]}, *parts))
@@ -368,7 +369,9 @@ def _home(vault: _Vault) -> Page:
 
 def _queue_line(vault: _Vault, view: dict[str, Any]) -> str:
     target = (
-        vault.source_link(view["id"]) if view["id"] in vault.source_names else f"<{view['url']}>"
+        vault.source_link(view["id"])
+        if view["id"] in vault.source_names
+        else _autolink(view["url"])
     )
     return f"- {view['first_seen']} {target} ({view['reading']})"
 
@@ -419,19 +422,35 @@ def front_matter(properties: dict[str, Any]) -> str:
 
 
 def _yaml_string(value: Any) -> str:
-    """A JSON string is a YAML double-quoted scalar; ``[[`` is opened up so Obsidian does not
-    read a title as a link."""
-    text = str(value).replace("[[", "[ [").replace("]]", "] ]")
+    """A JSON string is a YAML double-quoted scalar; ``[[`` and ``%%`` are opened up so
+    Obsidian reads a title as neither a link nor a comment."""
+    text = str(value).replace("[[", "[ [").replace("]]", "] ]").replace("%%", "% %")
     return json.dumps(text, ensure_ascii=False)
 
 
 def _wikilink(target: str, text: str) -> str:
-    shown = re.sub(r"[\[\]|\n]", " ", text).strip() or target
+    shown = re.sub(r"[\[\]|\n]|%(?=%)", " ", text).strip() or target
     return f"[[{target}|{shown}]]"
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _inline(text: str) -> str:
+    """A string from the network (a reason phrase, an error) as inert Markdown on one line:
+    no HTML, wikilink, embed or ``%%`` comment opens, no control character survives."""
+    from kgnotes.output import printable
+
+    return _one_line(_sanitize(printable(text)))
+
+
+def _autolink(url: str) -> str:
+    """``<url>``, with what could end the autolink or open a comment percent-encoded."""
+    from urllib.parse import quote
+
+    safe = quote(url, safe=":/?#[]@!$&'()*+,;=%~")
+    return "<" + re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", safe) + ">"
 
 
 def _date(value: str | None) -> str | None:
@@ -441,9 +460,10 @@ def _date(value: str | None) -> str | None:
 
 
 def _tags(tags: tuple[str, ...]) -> list[str]:
-    """Obsidian tags: no spaces, not only digits."""
-    out = [re.sub(r"[^\w/.-]+", "-", t).strip("-") for t in tags]
-    return [t for t in out if t and not t.replace(".", "").isdigit()]
+    """Obsidian tags: letters, digits, ``_``, ``-`` and ``/`` only (no spaces, no dots: arXiv's
+    ``cs.CL`` is ``cs-CL``), and not only digits."""
+    out = [re.sub(r"[^\w/-]+", "-", t).strip("-") for t in tags]
+    return [t for t in out if t and not t.replace("-", "").isdigit()]
 
 
 def _sanitize(text: str) -> str:
