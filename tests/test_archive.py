@@ -90,6 +90,29 @@ def test_slow_page_times_out_once(archive_urls, web):
     assert web.hits["/slow"] == 1  # one request per slow URL, not one per extractor or retry
 
 
+def test_a_dripping_page_ends_at_the_fetch_deadline(archive_urls, web, monkeypatch):
+    monkeypatch.setenv("KGNOTES_FETCH_DEADLINE", "1.5")
+    (link,) = archive_urls(web.url("/drip")).values()
+    assert (link["status"], link["reason"]) == ("failed", "timeout")
+    assert "within 1.5 s" in link["error"]
+
+
+def test_only_a_redirect_from_public_to_private_is_refused():
+    from kgnotes.fetch import into_private
+
+    public = "http://93.184.216.34/page"
+    for private in (
+        "http://127.0.0.1:8080/x",
+        "http://10.1.2.3/",
+        "http://[::1]/",
+        "http://169.254.1.1/",
+    ):
+        assert into_private(public, private), private
+    assert not into_private(public, "http://1.1.1.1/next")
+    assert not into_private("http://127.0.0.1:9/a", "http://127.0.0.1:9/b")  # the user's own link
+    assert not into_private("http://192.168.1.2/a", "http://10.0.0.1/b")
+
+
 def test_server_error_then_success_is_retried(archive_urls, web):
     (link,) = archive_urls(web.url("/flaky")).values()
     assert link["status"] == "archived"

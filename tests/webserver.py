@@ -303,6 +303,21 @@ def _slow(req: Request) -> None:
     req.send(200, b"<html><body>finally</body></html>")
 
 
+def _drip(req: Request) -> None:
+    """A byte every 0.2 s, well inside any read timeout, for as long as the client listens."""
+    req.send_response(200)
+    req.send_header("Content-Type", "text/html; charset=utf-8")
+    req.send_header("Content-Length", "100000")
+    req.end_headers()
+    try:
+        for _ in range(100):
+            req.wfile.write(b"x")
+            req.wfile.flush()
+            time.sleep(0.2)
+    except OSError:  # the client gave up, as it should
+        pass
+
+
 def _flaky(req: Request) -> None:
     if req.server.web.hits[urlsplit(req.path).path] == 1:
         req.send(500, b"<html><body>Internal error</body></html>")
@@ -475,6 +490,7 @@ def standard_routes(web: Web) -> None:
     table: dict[str, Handler] = {
         "/article": _article,
         "/slow": _slow,
+        "/drip": _drip,
         "/flaky": _flaky,
         "/rate-limited": _rate_limited,
         "/chain/1": _redirect_to("/chain/2", 301),

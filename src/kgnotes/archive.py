@@ -97,6 +97,7 @@ def options_from_config(
         read_timeout=setting(
             config, "fetch.read_timeout", "KGNOTES_READ_TIMEOUT", fetch.read_timeout
         ),
+        deadline=setting(config, "fetch.deadline", "KGNOTES_FETCH_DEADLINE", fetch.deadline),
         retries=setting(config, "fetch.retries", "KGNOTES_RETRIES", fetch.retries),
         backoff=setting(config, "fetch.backoff", "KGNOTES_BACKOFF", fetch.backoff),
         retry_after_cap=setting(

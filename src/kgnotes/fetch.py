@@ -12,8 +12,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import email.utils
+import functools
+import ipaddress
 import random
 import re
+import socket
 import threading
 import time
 import zlib
@@ -56,6 +59,7 @@ class FetchOptions:
 
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
+    deadline: float = 60.0  # for the whole fetch: a server dripping a byte a second ends too
     retries: int = 3
     backoff: float = 1.0
     retry_after_cap: float = 30.0
@@ -152,10 +156,11 @@ class Fetcher:
     def get(self, url: str, accept: str | None = None) -> Response:
         """Fetch ``url`` with retries; raises FetchError with a reason when it cannot."""
         attempt = 0
+        ends = time.monotonic() + self.options.deadline
         while True:
             attempt += 1
             try:
-                response = self._follow(url, accept)
+                response = self._follow(url, accept, ends)
             except FetchError as exc:
                 exc.attempts = attempt
                 delay = self._retry_delay(exc, attempt)
@@ -177,18 +182,26 @@ class Fetcher:
             return min(backoff, self.options.retry_after_cap)
         return None
 
-    def _follow(self, url: str, accept: str | None) -> Response:
+    def _follow(self, url: str, accept: str | None, ends: float) -> Response:
         """One attempt: follow redirects by hand, recording every exchange."""
         exchanges: list[Exchange] = []
         seen = {url}
         current = url
         for _hop in range(self.options.max_redirects + 1):
             _check_scheme(url, current)
-            exchange = self._exchange(url, current, accept, exchanges)
+            exchange = self._exchange(url, current, accept, exchanges, ends)
             exchanges.append(exchange)
             location = _header(exchange.response_headers, "location")
             if exchange.status in REDIRECTS and location:
                 current = urljoin(current, location.strip())
+                if into_private(url, current):
+                    raise FetchError(
+                        url,
+                        "not allowed",
+                        f"redirect from a public address to a private one: {current}",
+                        exchanges=exchanges,
+                        final_url=current,
+                    )
                 if current in seen:
                     raise FetchError(
                         url,
@@ -227,7 +240,7 @@ class Fetcher:
         )
 
     def _exchange(
-        self, url: str, current: str, accept: str | None, exchanges: list[Exchange]
+        self, url: str, current: str, accept: str | None, exchanges: list[Exchange], ends: float
     ) -> Exchange:
         headers = {"Accept": accept} if accept else {}
         timeout = (self.options.connect_timeout, self.options.read_timeout)
@@ -240,7 +253,7 @@ class Fetcher:
                     current, headers=headers, timeout=timeout, stream=True, allow_redirects=False
                 ) as resp,
             ):
-                raw = self._read_raw(url, current, resp, exchanges)
+                raw = self._read_raw(url, current, resp, exchanges, ends)
                 request_headers = list(resp.request.headers.items())
                 response_headers = [
                     (k, v) for k, v in resp.raw.headers.items() if k.lower() != "transfer-encoding"
@@ -260,9 +273,15 @@ class Fetcher:
             raise _classify(url, current, exc, exchanges) from exc
 
     def _read_raw(
-        self, url: str, current: str, resp: requests.Response, exchanges: list[Exchange]
+        self,
+        url: str,
+        current: str,
+        resp: requests.Response,
+        exchanges: list[Exchange],
+        ends: float,
     ) -> bytes:
-        """Read the body as sent (content-encoded), refusing anything over the cap."""
+        """Read the body as sent (content-encoded), refusing anything over the cap or past
+        the fetch's deadline (``read1`` returns what has come, so the clock is read often)."""
         cap = self.options.max_bytes
         declared = resp.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
@@ -275,7 +294,16 @@ class Fetcher:
                 final_url=current,
             )
         chunks, size = [], 0
-        while chunk := resp.raw.read(_CHUNK, decode_content=False):
+        while chunk := resp.raw.read1(_CHUNK, decode_content=False):
+            if time.monotonic() > ends:
+                raise FetchError(
+                    url,
+                    "timeout",
+                    f"no whole response within {self.options.deadline:g} s",
+                    status=resp.status_code,
+                    exchanges=exchanges,
+                    final_url=current,
+                )
             size += len(chunk)
             if size > cap:
                 raise FetchError(
@@ -342,6 +370,29 @@ def _inflate_with(wbits: int, url: str, exchange: Exchange, cap: int) -> bytes:
         if decoder.eof:
             break
     return b"".join(out)
+
+
+def into_private(start: str, target: str) -> bool:
+    """Does a redirect lead from a public address to a loopback, private or link-local one?
+    A link the user wrote to such an address is theirs to follow; a public page must not
+    send the archiver into the user's own network."""
+    return not _private(urlsplit(start).hostname) and _private(urlsplit(target).hostname)
+
+
+@functools.lru_cache(maxsize=256)
+def _private(host: str | None) -> bool:
+    """A host that is, or resolves to, an address that is not public (unresolvable: not)."""
+    if not host:
+        return False
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, None)
+        except OSError:
+            return False
+        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    return any(not a.is_global for a in addresses)
 
 
 def _check_scheme(url: str, current: str) -> None:
