@@ -107,3 +107,34 @@ def test_a_50_mb_journal_is_turned_away_with_the_way_out(kg, tmp_path, good):
     result = kg("add", "--no-fetch", str(big), str(good))
     assert f"error: {big}: 50.0 MB is over the 20 MB limit" in result.stderr
     assert "KGNOTES_MAX_NOTE_MB" in result.stderr
+
+
+def test_only_regular_files_are_read_from_a_notes_folder(kg, kg_json, tmp_path, good):
+    import os
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "good.md").write_text(good.read_text("utf-8"), "utf-8")
+    (notes / "y.md").symlink_to("y.md")  # a link to itself: a loop
+    (notes / "gone.md").symlink_to("nowhere.md")
+    os.mkfifo(notes / "f.md")  # reading it would wait for a writer forever
+    result = kg("add", "--no-fetch", str(notes))
+    assert f"error: {notes / 'y.md'}: a symbolic link loop" in result.stderr
+    assert f"error: {notes / 'gone.md'}: a broken symbolic link" in result.stderr
+    assert f"error: {notes / 'f.md'}: not a regular file" in result.stderr
+    assert "good.md: added" in result.stdout
+    assert kg_json("status")["links"] == 1
+
+
+def test_the_vaults_own_pages_are_never_read_as_notes(kg, kg_json, vault, good):
+    notes = vault / "notes"
+    notes.mkdir(parents=True)
+    (notes / "j.md").write_text(good.read_text("utf-8"), "utf-8")
+    kg("add", "--no-fetch", str(notes))
+    entries = kg_json("status")["entries"]
+    assert (vault / "Home.md").exists() and list((vault / "Journal").glob("*.md"))
+    result = kg("add", "--no-fetch", str(vault))  # the whole vault, its pages included
+    assert "Home.md" not in result.stdout + result.stderr
+    assert kg_json("status")["entries"] == entries
+    refused = kg("add", "--no-fetch", str(vault / "Home.md"), expect=1)
+    assert "a page kgnotes writes in the vault" in refused.stderr

@@ -7,8 +7,10 @@ turned away with one clear reason so a bad file never stops the others.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,17 +56,54 @@ def discover(args: list[str], vault_root: Path) -> tuple[list[NoteSource], list[
             continue
         path = Path(arg).expanduser()
         if path.is_dir():
-            found = [NoteSource(_key(p, vault_root), str(p), p) for p in _walk(path)]
-            if not found:
+            found, own_pages = [], 0
+            for candidate in _walk(path):
+                why = _not_notes(candidate, vault_root)
+                if why is None:
+                    found.append(NoteSource(_key(candidate, vault_root), str(candidate), candidate))
+                elif why == GENERATED:  # kgnotes' own pages in a walked vault pass silently
+                    own_pages += 1
+                else:
+                    problems.append(NoteFileError(str(candidate), why))
+            if not found and own_pages:
+                problems.append(NoteFileError(arg, f"only {GENERATED.removeprefix('a ')}s"))
+            elif not found:
                 problems.append(NoteFileError(arg, "no .md or .txt notes in this directory"))
             sources.extend(found)
-        elif path.is_file():
+            continue
+        why = _not_notes(path, vault_root)
+        if why is None:
             sources.append(NoteSource(_key(path, vault_root), arg, path))
-        elif path.exists():
-            problems.append(NoteFileError(arg, "not a regular file"))
         else:
-            problems.append(NoteFileError(arg, "no such file or directory"))
+            problems.append(NoteFileError(arg, why))
     return _unique(sources), problems
+
+
+GENERATED = "a page kgnotes writes in the vault (Journal/, Sources/, Concepts/, Home.md), not notes"
+_PAGE_FOLDERS = ("Journal", "Sources", "Concepts")
+
+
+def _not_notes(path: Path, vault_root: Path) -> str | None:
+    """Why ``path`` is not a notes file to read, or None. Only regular files are read: a FIFO
+    would hang the read and a symlink loop has no file at its end; nor kgnotes' own pages,
+    which ``kgnotes add vault`` would otherwise read back in as notes."""
+    try:
+        mode = path.stat().st_mode  # follows symlinks
+    except FileNotFoundError:
+        return "a broken symbolic link" if path.is_symlink() else "no such file or directory"
+    except OSError as exc:  # a loop, no permission…
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link loop"
+        return f"cannot be read ({exc.strerror or exc})"
+    if not stat.S_ISREG(mode):
+        return "not a regular file"
+    try:
+        inside = path.resolve().relative_to(vault_root.resolve()).parts
+    except ValueError:
+        return None
+    if inside and (inside[0] in _PAGE_FOLDERS or inside == ("Home.md",)):
+        return GENERATED
+    return None
 
 
 def _walk(directory: Path) -> Iterator[Path]:
