@@ -138,3 +138,42 @@ def test_the_vaults_own_pages_are_never_read_as_notes(kg, kg_json, vault, good):
     assert kg_json("status")["entries"] == entries
     refused = kg("add", "--no-fetch", str(vault / "Home.md"), expect=1)
     assert "a page kgnotes writes in the vault" in refused.stderr
+
+
+def test_an_empty_database_is_refused_and_kept(kg, vault):
+    db = vault / ".kgnotes" / "kgnotes.db"
+    db.parent.mkdir(parents=True)
+    db.write_bytes(b"")
+    result = kg("status", expect=1)
+    assert result.stderr.count("\n") == 1 and "the database file is empty" in result.stderr
+    assert db.stat().st_size == 0  # never written over
+
+
+def test_a_damaged_database_is_one_line_not_a_traceback(kg, vault, good):
+    import random
+
+    kg("add", "--no-fetch", str(good))
+    db = vault / ".kgnotes" / "kgnotes.db"
+    data = bytearray(db.read_bytes())
+    noise = random.Random(7)
+    for offset in range(4096, len(data), 64):  # every page but the first, the header
+        data[offset : offset + 32] = bytes(noise.randrange(256) for _ in range(32))
+    db.write_bytes(bytes(data))
+    for command in (("status",), ("links",), ("add", "--no-fetch", str(good))):
+        result = kg(*command, expect=1)
+        assert "Traceback" not in result.output and result.stderr.count("\n") == 1, result.stderr
+        assert str(db) in result.stderr and "damaged" in result.stderr
+
+
+def test_system_errors_say_what_to_do():
+    import errno
+
+    from kgnotes.cli import _one_line
+
+    full = OSError(errno.ENOSPC, "No space left on device", "/v/Sources/x.md")
+    assert (
+        _one_line(full, None)
+        == "/v/Sources/x.md: the disk is full — free some space and run the same command again"
+    )
+    read_only = OSError(errno.EROFS, "Read-only file system", "/v/Home.md")
+    assert "read-only" in _one_line(read_only, None)

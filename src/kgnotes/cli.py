@@ -8,11 +8,14 @@ the functions that use them.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -42,6 +45,26 @@ class _PrintableFormatter(logging.Formatter):
         return _printable(super().format(record))
 
 
+def _one_line(exc: Exception, vault: VaultPaths | None) -> str:
+    """What went wrong and what to do, for an error the library raised or one the system did
+    (a damaged database found mid-command, a read-only folder, a full disk)."""
+    if isinstance(exc, KgnotesError):
+        return str(exc)
+    if isinstance(exc, sqlite3.DatabaseError):
+        from kgnotes.store import database_error
+
+        return str(database_error(vault.db if vault else Path("kgnotes.db"), exc))
+    assert isinstance(exc, OSError)
+    where = exc.filename or (vault.root if vault else "kgnotes")
+    what = exc.strerror or str(exc)
+    hint = {
+        errno.EROFS: "the file system is read-only — write the vault somewhere writable",
+        errno.EACCES: "permission denied — make it writable, or use another vault",
+        errno.ENOSPC: "the disk is full — free some space and run the same command again",
+    }.get(exc.errno or 0)
+    return f"{where}: {hint or what}"
+
+
 def _errors_to_messages(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn library errors into one clear line (``KGNOTES_RAISE_ERRORS=1`` shows the traceback)."""
 
@@ -49,10 +72,11 @@ def _errors_to_messages(command: Callable[..., Any]) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except KgnotesError as exc:
+        except (KgnotesError, sqlite3.DatabaseError, OSError) as exc:
             if os.environ.get("KGNOTES_RAISE_ERRORS"):
                 raise
-            raise click.ClickException(_printable(str(exc))) from exc
+            vault = next((a for a in args if isinstance(a, VaultPaths)), None)
+            raise click.ClickException(_printable(_one_line(exc, vault))) from exc
 
     return run
 
@@ -503,8 +527,6 @@ def graph(
       kgnotes graph -o clip.svg --focus CLIP --depth 2
       kgnotes graph -o graph.html --max-nodes 200
     """
-    from pathlib import Path
-
     from kgnotes import output as out
     from kgnotes import pipeline
 

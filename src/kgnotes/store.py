@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -423,6 +424,7 @@ class Store:
 
     def __init__(self, path: Path):
         self.path = path
+        _refuse_empty(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -1270,8 +1272,51 @@ class Store:
         return notes, quotes
 
 
+def _refuse_empty(path: Path) -> None:
+    """An empty database file is no new vault: SQLite would take it for one, and every link
+    the vault had would come back pending. Refuse it rather than write over it."""
+    try:
+        empty = path.stat().st_size == 0
+        wal = path.with_name(path.name + "-wal")
+        empty = empty and not (wal.exists() and wal.stat().st_size)
+    except OSError:
+        return  # no file yet (a new vault), or one sqlite will say more about
+    if empty:
+        raise VaultError(
+            f"{path}: the database file is empty (0 bytes), so this is not the vault it was — "
+            "restore it from a backup, or delete it to start a new vault from your notes"
+        )
+
+
 def _vault_error(path: Path, exc: sqlite3.Error) -> VaultError:
+    """One line that names the database and what to do about ``exc``."""
     message = str(exc)
     if "locked" in message or "busy" in message:
         return VaultBusyError(f"{path}: the vault is busy (another kgnotes is writing) — try again")
+    if "readonly" in message or "read-only" in message or not _writable(path):
+        return VaultError(
+            f"{path}: the vault is read-only — make {path.parent} writable, or use another vault"
+        )
+    if "disk is full" in message or "database or disk is full" in message:
+        return VaultError(
+            f"{path}: the disk is full — free some space and run the same command again "
+            "(what was written before is kept)"
+        )
+    if "malformed" in message or "not a database" in message:
+        return VaultError(
+            f"{path}: the database is damaged ({message}) — restore it from a backup, or move "
+            "it away and run kgnotes add on your notes again (the archive folder is kept)"
+        )
     return VaultError(f"{path}: cannot use the database ({message})")
+
+
+def database_error(path: Path, exc: sqlite3.Error) -> VaultError:
+    """``_vault_error`` for callers outside the store: a query that failed mid-command."""
+    return _vault_error(path, exc)
+
+
+def _writable(path: Path) -> bool:
+    target = path if path.exists() else path.parent
+    while not target.exists() and target != target.parent:
+        target = target.parent
+    return os.access(target, os.W_OK)
