@@ -74,7 +74,22 @@ def main() -> None:
         f"parse / baseline: {parse / base:.1f}x   add / baseline: {full / base:.1f}x   "
         f"unchanged add / first add: {again / full:.1%}"
     )
+    one_block()
     print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+def one_block() -> None:
+    """One block of many links (a pasted export of bookmarks): parsing must stay linear in
+    them, so 50,000 links take about five times as long as 10,000, not twenty-five."""
+    url = re.compile(r"https?://\S+")
+    seconds = {}
+    for n in (10_000, 50_000):
+        text = "# 2024-07-27\n\nbookmarks\n" + "\n".join(f"https://e.com/p/{i}" for i in range(n))
+        mb = len(text.encode("utf-8")) / (1024 * 1024)
+        base = timed(f"baseline scan, {n:,} links", mb, lambda t=text: url.findall(t))
+        seconds[n] = timed(f"parse one block, {n:,} links", mb, lambda t=text: parse_journal(t))
+        print(f"    one block / baseline: {seconds[n] / base:.0f}x")
+    print(f"50,000 links / 10,000 links: {seconds[50_000] / seconds[10_000]:.1f}x (linear: 5x)")
 
 
 if __name__ == "__main__":

@@ -176,3 +176,13 @@ def test_windows_newlines_and_bom():
     journal = parse_journal("\ufeff# 7-21\r\n\r\nhttps://a.example.com\r\n", year=2024)
     assert journal.entries[0].date == date(2024, 7, 21)
     assert journal.entries[0].mentions[0].line == 3
+
+
+def test_a_block_of_many_links_keeps_its_topic_for_each():
+    # a pasted bookmark export; bench/ingest.py times it (linear in the links since 12.15)
+    links = "\n".join(f"https://example.com/p/{i}" for i in range(10_000))
+    journal = parse_journal(f"# 2024-07-27\n\nbookmarks\n{links}\n\nlater\nhttps://example.org/x\n")
+    (block,) = journal.entries[0].blocks
+    *bookmarks, last = block.mentions
+    assert len(bookmarks) == 10_000 and {m.topic for m in bookmarks} == {"bookmarks"}
+    assert last.topic == "later"

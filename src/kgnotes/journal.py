@@ -353,14 +353,14 @@ def _block(position: int, lines: list[_Line], day: date | None, problems: list[P
     topics = [_topic_text(ln) for ln in lines if ln.kind == "topic"]
     attached, loose = _attach(lines, day)
     mentions = []
+    topic_of = _topics_before(lines)
     for i, line in enumerate(lines):
         if line.kind != "link":
             continue
-        topic = _topic_before(lines, i)
         for k, span in enumerate(line.spans):
-            mentions.append(_mention(line, span, topic, tuple(attached.get((i, k), ()))))
+            mentions.append(_mention(line, span, topic_of[i], tuple(attached.get((i, k), ()))))
     references = [
-        Reference(ln.content.strip(), ln.number, _topic_before(lines, i))
+        Reference(ln.content.strip(), ln.number, topic_of[i])
         for i, ln in enumerate(lines)
         if ln.kind == "reference"
     ]
@@ -537,11 +537,16 @@ def _links_after(lines: list[_Line], i: int) -> list[tuple[int, int]]:
     return targets
 
 
-def _topic_before(lines: list[_Line], i: int) -> str | None:
-    for k in range(i, -1, -1):
-        if lines[k].kind == "topic":
-            return _topic_text(lines[k])
-    return None
+def _topics_before(lines: list[_Line]) -> list[str | None]:
+    """For each line, the topic line at or above it in the block: one pass, for a block of
+    ten thousand links reads in linear time."""
+    found: list[str | None] = []
+    topic = None
+    for line in lines:
+        if line.kind == "topic":
+            topic = _topic_text(line)
+        found.append(topic)
+    return found
 
 
 def _mention(
