@@ -237,3 +237,22 @@ def test_the_sample_vault_passes_the_checker(kg, tmp_path):
     day = (vault / "Journal" / "2025-03-14.md").read_text("utf-8")
     assert "[[Concepts/" in day and "(not archived: dns" in day
     assert "2025-03-14" in (vault / "Home.md").read_text("utf-8")
+
+
+def test_pages_and_graph_files_follow_the_umask(kg, tmp_path):
+    import os
+    import stat
+
+    notes = tmp_path / "j.md"
+    notes.write_text("# 7-27\n\nattention\n\nhttps://example.com/a\n", "utf-8")
+    vault = tmp_path / "v"
+    old = os.umask(0o022)
+    try:
+        kg("--vault", str(vault), "add", "--no-fetch", "--year", "2024", str(notes))
+        kg("--vault", str(vault), "graph", "-o", str(tmp_path / "g.json"))
+    finally:
+        os.umask(old)
+    written = [vault / "Home.md", *vault.glob("Journal/*.md"), tmp_path / "g.json"]
+    assert len(written) >= 3
+    for path in written:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path

@@ -11,8 +11,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,15 +66,9 @@ def write(graph: nx.MultiDiGraph, path: Path) -> None:
 
 def _atomic(path: Path, produce: Any) -> None:
     """Write to a temporary file beside ``path``, then rename: no half-written graph."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        produce(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from kgnotes.files import replace_atomically
+
+    replace_atomically(path, produce)
 
 
 def concepts_only(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
