@@ -93,6 +93,22 @@ def test_impossible_date_and_foreign_scheme_are_warnings(kg, kg_json, tmp_path):
     assert [link["url"] for link in kg_json("links")] == ["https://a.example.com"]
 
 
+def test_a_date_heading_that_reads_as_no_date_warns_and_an_invisible_mark_changes_nothing(
+    kg, kg_json, tmp_path
+):
+    path = tmp_path / "odd.md"
+    path.write_text(
+        "# 2024-02-01\n\nhttps://a.example.com\n\n# 13-45\n\nmore\n\n"
+        "# 2-03\u202e\n\nhttps://b.example.com\n\nhttp://[::1]:1/z\n",
+        encoding="utf-8",
+    )
+    result = kg("add", "--no-fetch", str(path))
+    assert f"warning: {path}:5: '# 13-45' is not a real date: kept as text" in result.stderr
+    days = {link["normalized"]: link["first_seen"] for link in kg_json("links")}
+    assert days["https://b.example.com/"] == "2024-02-03"  # dated, not "undated"
+    assert days["https://[::1]:1/z"] == "2024-02-03"  # the IPv6 host keeps its brackets
+
+
 def test_bad_config_is_one_clear_line(kg, vault, good):
     (vault / ".kgnotes").mkdir(parents=True)
     (vault / ".kgnotes" / "config.toml").write_text("[notes\nmax_mb = ")

@@ -39,6 +39,8 @@ _NUM_DATE = [
 _LEAD = r"^\s*(?:" + _WEEKDAY + r"\.?,?\s+)?"
 _HEADING_DATES = [re.compile(_LEAD + p + _TAIL, re.IGNORECASE) for p in _NUM_DATE]
 _LOOSE_DATES = [re.compile(r"(?<!\d)" + p + r"(?!\d)", re.IGNORECASE) for p in _NUM_DATE]
+# Invisible formatting (bidirectional overrides, zero-width joiners, BOMs): no part of a date
+_FORMAT_CHARS = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _YEAR_HEADING = re.compile(
     r"^\s*(?:" + _MONTH + r"\s+)?" + _YEAR + r"\s*年?(?:\s*(?P<cmonth>\d{1,2})\s*月)?\s*$",
     re.IGNORECASE,
@@ -78,15 +80,19 @@ def _valid(year: int, month: int, day: int) -> bool:
 
 def read_heading(text: str) -> HeadingDate | None:
     """Interpret a heading's text; None when it is not about dates at all (a topic heading)."""
-    text = text.strip().strip("*_").strip()
+    text = _FORMAT_CHARS.sub("", text).strip().strip("*_").strip()  # "# 7-27" + U+202E
     if match := _YEAR_HEADING.match(text):
         return HeadingDate(year_only=int(match.group("year")))
     for pattern in _HEADING_DATES:
         match = pattern.match(text)
-        if match and (spec := _spec(match)):
-            title = (match.group("title") or match.group("title2") or "").strip()
-            spec = DateSpec(spec.month, spec.day, spec.year, title)
-            return HeadingDate(spec=spec) if spec.is_possible() else HeadingDate(impossible=True)
+        if not match:
+            continue
+        spec = _spec(match)
+        if spec is None:  # shaped like a date, but no month and day can be read: "# 13-45"
+            return HeadingDate(impossible=True)
+        title = (match.group("title") or match.group("title2") or "").strip()
+        spec = DateSpec(spec.month, spec.day, spec.year, title)
+        return HeadingDate(spec=spec) if spec.is_possible() else HeadingDate(impossible=True)
     return None
 
 

@@ -230,8 +230,11 @@ def normalize(url: str) -> str:
 
 def _host(parts) -> str:
     host = (parts.hostname or "").rstrip(".")
-    with contextlib.suppress(UnicodeError):
-        host = host.encode("idna").decode("ascii")
+    if ":" in host:  # an IPv6 literal keeps its brackets, or its port could not be told apart
+        host = f"[{host}]"
+    else:
+        with contextlib.suppress(UnicodeError):
+            host = host.encode("idna").decode("ascii")
     try:
         port = parts.port
     except ValueError:
