@@ -186,3 +186,16 @@ def test_a_block_of_many_links_keeps_its_topic_for_each():
     *bookmarks, last = block.mentions
     assert len(bookmarks) == 10_000 and {m.topic for m in bookmarks} == {"bookmarks"}
     assert last.topic == "later"
+
+
+def test_brackets_inside_a_word_code_or_math_are_no_notes():
+    journal = parse_journal(
+        "# 2024-07-27\n\nwhy divide by sqrt(d_k)?\n\nhttps://example.com/a\n"
+        "self-attention is O(n^2) per layer, `f(x)` and $g(y)$\n\n"
+        "BERT(非常有帮助) https://example.com/b\n"
+    )
+    (block,) = journal.entries[0].blocks
+    first, second = block.mentions
+    assert first.topic == "why divide by sqrt(d_k)?"
+    assert [n.raw for n in first.notes] == []
+    assert [n.raw for n in second.notes] == ["(非常有帮助)"]  # a Chinese remark, though glued on

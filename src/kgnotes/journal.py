@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from kgnotes import annotations as notes_
 from kgnotes import dates, urls
 from kgnotes.annotations import Annotation
+from kgnotes.cjk import CJK_RUN
 
 PARSER_VERSION = 1  # bump when parsing changes, so unchanged files are read again
 
@@ -396,7 +397,7 @@ def _classify(line: _Line, problems: list[Problem]) -> None:
             Problem(line.number, f"{foreign}: not an http(s) link, kept as text and never fetched")
         )
     masked = _mask(masked, line.spans)
-    line.groups = notes_.groups(masked)
+    line.groups = [g for g in notes_.groups(masked) if not _inside_a_word(masked, g)]
     if line.spans:
         line.kind = "link"
     elif line.heading:
@@ -411,6 +412,17 @@ def _classify(line: _Line, problems: list[Problem]) -> None:
         line.kind = "lead-in"
     else:
         line.kind = "prose"
+
+
+def _inside_a_word(text: str, group: notes_.Group) -> bool:
+    """``sqrt(d_k)``, ``O(n^2)``: brackets that belong to the word before them, not a note. A
+    full-width bracket (``链接（没看完）``), a spaced one (``link (unread)``) and a Chinese
+    remark however it is glued on (``BERT(非常有帮助)``) are notes."""
+    glued = group.start > 0 and text[group.start - 1] in _WORD_CHARS
+    return text[group.start] == "(" and glued and not CJK_RUN.search(group.inner)
+
+
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 def _mask(text: str, *spans) -> str:
