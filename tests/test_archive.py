@@ -249,6 +249,19 @@ def test_paper_title_without_a_link_is_resolved_and_archived(archive_urls, kg_js
     assert "convolutional network depth" in doc["text"]
 
 
+def test_a_paper_title_no_search_finds_is_listed_like_a_failed_link(
+    archive_urls, kg, kg_json, vault
+):
+    title = "A Wholly Imaginary Paper About Nothing At All"
+    archive_urls("https://example.invalid/x", extra=f"papers\n\n{title}\n")
+    listed = kg("links").stdout
+    assert f"“{title}”  (no arXiv paper has this title)" in listed
+    assert "1 named by title with no paper found" in kg("status").stdout
+    assert kg_json("status")["titles_without_paper"] == 1
+    home = (vault / "Home.md").read_text("utf-8")
+    assert f"- “{title}” — no arXiv paper has this title" in home.split("## Failed links")[1]
+
+
 def test_youtube_video_is_a_document_without_text(archive_urls, kg_json):
     links = archive_urls(
         "https://youtu.be/hYdO9CscNes", "https://www.youtube.com/watch?v=deadvideo00"

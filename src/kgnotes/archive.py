@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import logging
 import os
-import re
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -29,7 +28,7 @@ from kgnotes.extractors import Extractors
 from kgnotes.fetch import Fetcher, FetchError, FetchOptions
 from kgnotes.snapshots import sweep_temporary_files, write_warc
 from kgnotes.sources import Capture, Context, Endpoints, arxiv, source_for, wayback
-from kgnotes.store import ArchivedLink, FailedLink, LinkJob, Store
+from kgnotes.store import ArchivedLink, FailedLink, LinkJob, Store, title_key
 
 log = logging.getLogger(__name__)
 
@@ -131,13 +130,13 @@ def resolve_references(store: Store, options: ArchiveOptions) -> set[int]:
     fetcher = Fetcher(options.fetch)
     resolved: set[int] = set()
     for ref_id, title in store.unresolved_references():
-        key = " ".join(re.findall(r"[a-z0-9]+", title.lower()))
+        key = title_key(title)
         asked, paper_url = store.title_lookup(key)
         if not asked:
             try:
                 paper = arxiv.find_by_title(title, fetcher, options.endpoints)
-            except FetchError as exc:
-                log.info("%s: title search failed (%s)", title, exc.detail)
+            except FetchError as exc:  # not remembered: the next run searches again
+                log.warning("“%s”: the arXiv title search failed (%s)", title, exc.detail)
                 continue
             paper_url = f"https://arxiv.org/abs/{paper.id}" if paper else None
             with store.transaction():

@@ -401,7 +401,10 @@ def links(vault: VaultPaths, status_: str | None, as_json: bool) -> None:
     from kgnotes import output, pipeline
 
     found = pipeline.links(vault, status_)
-    _echo(output.to_json(found) if as_json else "\n".join(map(output.link_line, found)))
+    lines = list(map(output.link_line, found))
+    if status_ in (None, "failed"):  # a paper named by title that was never found fails too
+        lines += map(output.title_line, pipeline.titles_without_paper(vault))
+    _echo(output.to_json(found) if as_json else "\n".join(lines))
 
 
 @cli.command()

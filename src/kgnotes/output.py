@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # types only: printing search results must not import the arc
     from kgnotes.ingest import FileReport
     from kgnotes.pipeline import GraphDrawing
     from kgnotes.search import SearchHit
+    from kgnotes.store import UnresolvedTitle
     from kgnotes.vault import ExportReport
 
 
@@ -70,7 +71,18 @@ def status_lines(counts: dict[str, Any]) -> list[str]:
         f"chunks     {counts['chunks']}",
         f"concepts   {counts['concepts']}",
         f"edges      {counts['edges']}",
+        *(
+            [f"papers     {counts['titles_without_paper']} named by title with no paper found"]
+            if counts.get("titles_without_paper")
+            else []
+        ),
     ]
+
+
+def title_line(title: UnresolvedTitle) -> str:
+    """A paper named by title alone, set out like a failed link."""
+    day = title.day or "-"
+    return f"{day:<10}  {'-':<16} {'paper':<8} {'failed':<9} “{title.title}”  ({title.reason})"
 
 
 def link_line(link: dict[str, Any]) -> str:

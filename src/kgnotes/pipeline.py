@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from kgnotes.index import IndexReport
     from kgnotes.ingest import FileReport
     from kgnotes.notefiles import NoteSource, NoteText
-    from kgnotes.store import LinkRecord, Store
+    from kgnotes.store import LinkRecord, Store, UnresolvedTitle
     from kgnotes.vault import ExportReport
 
 # The stages (parsing, fetching, the store) are imported inside the functions that run them,
@@ -469,6 +469,14 @@ def links(paths: VaultPaths, status: str | None = None) -> list[dict[str, Any]]:
         raise KgnotesError(f"{status}: not a link status (use one of {', '.join(LINK_STATUSES)})")
     with Store(paths.db) as store:
         return [link_view(record) for record in store.links(status)]
+
+
+def titles_without_paper(paths: VaultPaths) -> list[UnresolvedTitle]:
+    """Papers named by title alone that no search has matched to a paper."""
+    from kgnotes.store import Store
+
+    with Store(paths.db) as store:
+        return store.titles_without_paper()
 
 
 def todo(paths: VaultPaths) -> list[dict[str, Any]]:

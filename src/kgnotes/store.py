@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -378,6 +379,15 @@ class EdgeRow:
     weight: float
     signals: tuple[str, ...]
     evidence: tuple[dict[str, str], ...]
+
+
+@dataclass(frozen=True)
+class UnresolvedTitle:
+    """A paper named by its title alone that no search has matched to a paper yet."""
+
+    title: str
+    day: str | None  # the first journal day that names it
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -1028,6 +1038,9 @@ class Store:
             "chunks": one("SELECT COUNT(*) FROM chunks"),
             "concepts": one("SELECT COUNT(*) FROM concepts"),
             "edges": one("SELECT COUNT(*) FROM edges"),
+            "titles_without_paper": one(
+                "SELECT COUNT(DISTINCT text) FROM refs WHERE link_id IS NULL"
+            ),
         }
 
     def links(self, status: str | None = None, normalized: str | None = None) -> list[LinkRecord]:
@@ -1220,6 +1233,22 @@ class Store:
 
     # -- paper titles written without a link -------------------------------------------------
 
+    def titles_without_paper(self) -> list[UnresolvedTitle]:
+        """Paper titles written without a link that no search has matched to a paper, first
+        written first: the search found none, or has not been able to run yet."""
+        rows = self.db.execute(
+            """SELECT r.text, MIN(e.day) AS day FROM refs r
+               JOIN blocks b ON b.id = r.block_id JOIN entries e ON e.id = b.entry_id
+               WHERE r.link_id IS NULL
+               GROUP BY r.text ORDER BY MIN(COALESCE(e.day, '')), MIN(r.id)"""
+        ).fetchall()
+        found = []
+        for row in rows:
+            asked, _paper = self.title_lookup(title_key(row["text"]))
+            reason = "no arXiv paper has this title" if asked else "not looked up yet"
+            found.append(UnresolvedTitle(row["text"], row["day"], reason))
+        return found
+
     def unresolved_references(self) -> list[tuple[int, str]]:
         rows = self.db.execute("SELECT id, text FROM refs WHERE link_id IS NULL ORDER BY id")
         return [(r["id"], r["text"]) for r in rows]
@@ -1270,6 +1299,11 @@ class Store:
                     Annotation(r["raw"], r["reading"], r["quality"], added)
                 )
         return notes, quotes
+
+
+def title_key(title: str) -> str:
+    """A paper title as it is looked up once: lower-case words and digits."""
+    return " ".join(re.findall(r"[a-z0-9]+", title.lower()))
 
 
 def _refuse_empty(path: Path) -> None:

@@ -356,11 +356,12 @@ def _home(vault: _Vault) -> Page:
         lines = [f"- {vault.concept_link(ids[row.name])}" for row in central if row.name in ids]
         parts.append("## Central concepts\n\n" + "\n".join(lines))
     failed = [v for _, v in sorted(vault.links.items()) if v["status"] == "failed"]
-    if failed:
-        lines = [
-            f"- {_autolink(v['url'])} — {_inline(v['error'] or v['reason'] or 'failed')}"
-            for v in failed
-        ]
+    lines = [
+        f"- {_autolink(v['url'])} — {_inline(v['error'] or v['reason'] or 'failed')}"
+        for v in failed
+    ]
+    lines += [f"- “{_inline(t.title)}” — {t.reason}" for t in vault.store.titles_without_paper()]
+    if lines:
         parts.append("## Failed links\n\n" + "\n".join(lines))
     return Page("Home.md", _page({"tags": ["home"]}, *parts))
 
