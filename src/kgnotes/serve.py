@@ -2,20 +2,28 @@
 the first answer without paying the ~5 s import of sentence-transformers.
 
 The first search that finds no server starts one (detached) and answers in-process; later
-searches ask it over a Unix socket in ``.kgnotes/`` (mode 0600). The server exits after an
-idle period; a client that finds one with another kgnotes version or model stops it and starts
-a fresh one. Anything that goes wrong on this path falls back to in-process search.
+searches ask it over a Unix socket (mode 0600) in the user's runtime directory
+(``$XDG_RUNTIME_DIR``, else a private folder in the temp directory), named for the vault's real
+path: not in the vault, which users sync and copy. The server exits after an idle period; a
+client that finds one with another kgnotes version or model stops it and starts a fresh one.
+Each client's request is read on its own thread with a deadline, so one that sends nothing or
+garbage delays no one and kills nothing. Anything that goes wrong on this path falls back to
+in-process search.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
+import queue
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -27,17 +35,41 @@ from kgnotes.search import SearchHit, SearchOptions
 
 log = logging.getLogger(__name__)
 
-SOCKET_NAME = "serve.sock"
 MAX_SOCKET_PATH = 100  # AF_UNIX paths are limited to about 108 bytes
 DEFAULT_IDLE = 900.0
+READ_DEADLINE = 5.0  # for a client to send its whole request
+MAX_REQUEST = 1 << 20  # bytes
 
 
 class Unavailable(Exception):
     """No usable server: the caller searches in-process instead."""
 
 
+def runtime_dir() -> Path:
+    """Where the server's socket and pid file live: ``$XDG_RUNTIME_DIR`` (per user, private,
+    cleared at logout), else ``kgnotes-<uid>`` in the temp directory, made 0700."""
+    base = os.environ.get("XDG_RUNTIME_DIR")
+    if base and Path(base).is_dir():
+        return Path(base) / "kgnotes"
+    return Path(tempfile.gettempdir()) / f"kgnotes-{os.getuid()}"
+
+
+def _vault_id(paths: VaultPaths) -> str:
+    return hashlib.sha256(str(paths.root.resolve()).encode()).hexdigest()[:16]
+
+
 def socket_path(paths: VaultPaths) -> Path:
-    return paths.state / SOCKET_NAME
+    return runtime_dir() / f"{_vault_id(paths)}.sock"
+
+
+def _private_dir() -> Path:
+    """The runtime directory, created owner-only; refused if someone else owns it."""
+    folder = runtime_dir()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = folder.stat()
+    if info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise Unavailable(f"{folder}: not a private folder of this user")
+    return folder
 
 
 def ask(
@@ -112,15 +144,18 @@ def start_background(paths: VaultPaths) -> None:
 
 
 def _pid_path(paths: VaultPaths) -> Path:
-    return paths.state / "serve.pid"
+    return runtime_dir() / f"{_vault_id(paths)}.pid"
 
 
 def _claim(paths: VaultPaths) -> bool:
     """The right to start the server: create its pid file, or replace a stale one. Without
     this, every search made while the first server loads would start another."""
     pid_file = _pid_path(paths)
-    with contextlib.suppress(OSError):
-        pid_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        _private_dir()
+    except (OSError, Unavailable) as exc:
+        log.info("no search server: %s", exc)
+        return False
     for _ in range(2):
         try:
             with open(pid_file, "x") as handle:
@@ -131,13 +166,27 @@ def _claim(paths: VaultPaths) -> bool:
                 holder = int(pid_file.read_text().strip() or 0)
             except (OSError, ValueError):
                 holder = 0
-            if holder and _running(holder):
+            if holder and _running(holder) and _is_server(holder):
                 return False
             with contextlib.suppress(FileNotFoundError):
                 pid_file.unlink()
         except OSError:
             return False
     return False
+
+
+def _is_server(pid: int) -> bool:
+    """Is process ``pid`` a kgnotes (starting or serving), not some other program that was
+    given a stale pid file's number? Where /proc cannot tell, assume it is."""
+    if pid == os.getpid():
+        return True
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return True
+    # a server this process has just started may not have become kgnotes yet
+    return parent == os.getpid() or any(b"kgnotes" in part for part in command)
 
 
 def _running(pid: int) -> bool:
@@ -160,15 +209,21 @@ def run(paths: VaultPaths, model: str, idle: float = DEFAULT_IDLE) -> None:
     with contextlib.suppress(Unavailable):
         _exchange(paths, {"op": "ping"}, 2.0)
         return  # another server already answers for this vault
+    from kgnotes.errors import KgnotesError
+
+    try:
+        _private_dir()
+    except (OSError, Unavailable) as exc:
+        raise KgnotesError(f"cannot serve searches: {exc}") from exc
+    path = socket_path(paths)
+    if path.is_dir():
+        raise KgnotesError(f"{path}: a folder where the server's socket goes — remove it")
     pid_file = _pid_path(paths)
-    paths.state.mkdir(parents=True, exist_ok=True)
     pid_file.write_text(str(os.getpid()))
     embed.load(model)  # pay the import and load once, before accepting anyone
     multilingual = embed.multilingual_name(load_config(paths))
     if multilingual:
         embed.load(multilingual)
-    path = socket_path(paths)
-    path.parent.mkdir(parents=True, exist_ok=True)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         old_umask = os.umask(0o177)  # the socket is created 0600: only its owner may search
@@ -178,19 +233,18 @@ def run(paths: VaultPaths, model: str, idle: float = DEFAULT_IDLE) -> None:
             server.bind(str(path))
         finally:
             os.umask(old_umask)
-        server.listen(8)
-        server.settimeout(1.0)
+        server.listen(16)
+        server.settimeout(0.2)
+        requests: queue.Queue[tuple[socket.socket, Any]] = queue.Queue()
         last = time.monotonic()
         with Store(paths.db) as store:
             while time.monotonic() - last < idle:
-                try:
+                with contextlib.suppress(TimeoutError):
                     conn, _ = server.accept()
-                except TimeoutError:
-                    continue
-                last = time.monotonic()
-                with conn:
-                    if not _answer(conn, store, model, search):
-                        break
+                    last = time.monotonic()
+                    threading.Thread(target=_read, args=(conn, requests), daemon=True).start()
+                if not _answer_waiting(requests, store, model, search):
+                    break
     finally:
         server.close()
         with contextlib.suppress(FileNotFoundError):
@@ -200,16 +254,47 @@ def run(paths: VaultPaths, model: str, idle: float = DEFAULT_IDLE) -> None:
                 pid_file.unlink()
 
 
-def _answer(conn: socket.socket, store, model: str, search) -> bool:
-    """Handle one request; False when the server should exit."""
-    conn.settimeout(30.0)
+def _read(conn: socket.socket, requests: queue.Queue) -> None:
+    """Read one client's request on its own thread, within ``READ_DEADLINE``: a request (a
+    JSON object), or the reason it is none. A client that sends nothing is dropped."""
+    ends = time.monotonic() + READ_DEADLINE
     data = b""
-    while not data.endswith(b"\n"):
-        chunk = conn.recv(65536)
-        if not chunk:
+    try:
+        while not data.endswith(b"\n"):
+            conn.settimeout(max(0.01, ends - time.monotonic()))
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+            if len(data) > MAX_REQUEST:
+                raise ValueError("request too large")
+        request = json.loads(data.decode("utf-8"))
+        if not isinstance(request, dict):
+            raise ValueError("a request is a JSON object")
+    except (OSError, ValueError) as exc:  # timeouts, bad bytes, bad JSON
+        request = exc
+    requests.put((conn, request))
+
+
+def _answer_waiting(requests: queue.Queue, store, model: str, search) -> bool:
+    """Answer every request read so far; False when one asks the server to stop."""
+    keep = True
+    while keep:
+        try:
+            conn, request = requests.get_nowait()
+        except queue.Empty:
             return True
-        data += chunk
-    request = json.loads(data)
+        with conn, contextlib.suppress(OSError):  # OSError: the client went away first
+            keep = _answer(conn, request, store, model, search)
+    return False
+
+
+def _answer(conn: socket.socket, request: Any, store, model: str, search) -> bool:
+    """Handle one request; False when the server should exit."""
+    if isinstance(request, Exception):
+        if not isinstance(request, TimeoutError):
+            _send(conn, {"error": f"bad request: {request}"})
+        return True
     if request.get("op") == "stop":
         _send(conn, {"stopped": True, "pid": os.getpid()})
         return False
@@ -221,7 +306,7 @@ def _answer(conn: socket.socket, store, model: str, search) -> bool:
         return True
     try:
         options = SearchOptions(**request["options"])
-        hits = [asdict(hit) for hit in search(store, model, request["query"], options)]
+        hits = [asdict(hit) for hit in search(store, model, str(request["query"]), options)]
         _send(conn, {"results": hits, "pid": os.getpid()})
     except Exception as exc:  # a bad request must not kill the server
         log.exception("search failed")
