@@ -70,6 +70,7 @@ def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, web_server: Web) -> P
         "KGNOTES_ARXIV_PDF": web_server.url("/arxiv/pdf/"),
         "KGNOTES_YOUTUBE_OEMBED": web_server.url("/oembed"),
         "KGNOTES_WAYBACK_API": web_server.url("/wayback/available"),
+        "KGNOTES_ARXIV_INTERVAL": "0",  # the stub needs no pacing; one test sets it
         "KGNOTES_CONNECT_TIMEOUT": "2",
         "KGNOTES_READ_TIMEOUT": "1",
         "KGNOTES_RETRIES": "2",

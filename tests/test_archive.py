@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import resource
 from pathlib import Path
@@ -111,6 +112,34 @@ def test_only_a_redirect_from_public_to_private_is_refused():
     assert not into_private(public, "http://1.1.1.1/next")
     assert not into_private("http://127.0.0.1:9/a", "http://127.0.0.1:9/b")  # the user's own link
     assert not into_private("http://192.168.1.2/a", "http://10.0.0.1/b")
+
+
+def test_robots_txt_is_honoured_unless_turned_off(archive_urls, kg, kg_json, web, monkeypatch):
+    from kgnotes.robots import AGENT
+
+    rules = f"User-agent: *\nAllow: /\n\nUser-agent: {AGENT}\nDisallow: /robots-private/\n"
+    web.route("/robots.txt", lambda req: req.send(200, rules.encode(), content_type="text/plain"))
+    web.route("/robots-private/page", lambda req: req.send(200, b"<html><body>x</body></html>"))
+    links = archive_urls(web.url("/robots-private/page"), web.url("/article"))
+    private = links[web.url("/robots-private/page")]
+    assert (private["status"], private["reason"]) == ("failed", "robots.txt")
+    assert "robots.txt disallows it for kgnotes" in private["error"]
+    assert links[web.url("/article")]["status"] == "archived"
+    assert web.hits["/robots-private/page"] == 0  # never asked for
+    monkeypatch.setenv("KGNOTES_ROBOTS", "0")
+    kg("archive", "--retry-failed")
+    (again,) = [x for x in kg_json("links") if x["url"] == web.url("/robots-private/page")]
+    assert again["status"] == "archived"
+
+
+def test_the_arxiv_api_is_paced(archive_urls, kg, web, monkeypatch):
+    monkeypatch.setenv("KGNOTES_ARXIV_INTERVAL", "0.5")
+    before = len(web.times.get("/arxiv/api/query", []))
+    archive_urls("https://arxiv.org/abs/1706.03762", "https://arxiv.org/abs/2010.11929")
+    asked = web.times["/arxiv/api/query"][before:]
+    assert len(asked) >= 2
+    gaps = [b - a for a, b in itertools.pairwise(asked)]
+    assert min(gaps) >= 0.45, gaps  # the spacing asked for, whichever worker asks
 
 
 def test_server_error_then_success_is_retried(archive_urls, web):

@@ -26,6 +26,7 @@ from kgnotes.config import setting
 from kgnotes.errors import KgnotesError, VaultBusyError
 from kgnotes.extractors import Extractors
 from kgnotes.fetch import Fetcher, FetchError, FetchOptions
+from kgnotes.robots import RobotsRules
 from kgnotes.snapshots import sweep_temporary_files, write_warc
 from kgnotes.sources import Capture, Context, Endpoints, arxiv, source_for, wayback
 from kgnotes.store import ArchivedLink, FailedLink, LinkJob, Store, title_key
@@ -40,6 +41,7 @@ class ArchiveOptions:
     concurrency: int = 8
     per_host: int = 2
     wayback: bool = True
+    robots: bool = True  # ask each site's robots.txt before archiving a page from it
     fetch: FetchOptions = field(default_factory=FetchOptions)
     endpoints: Endpoints = field(default_factory=Endpoints)
 
@@ -116,6 +118,7 @@ def options_from_config(
         wayback=wayback_on
         if wayback_on is not None
         else setting(config, "fetch.wayback", "KGNOTES_WAYBACK", base.wayback),
+        robots=setting(config, "fetch.robots", "KGNOTES_ROBOTS", base.robots),
         fetch=fetch,
         endpoints=Endpoints.from_config(config),
     )
@@ -189,7 +192,8 @@ def archive_links(
     sweep_temporary_files(archive_dir)
     extractors = Extractors(len(jobs))
     in_flight = max(1, options.concurrency)
-    ctx = Context(Fetcher(options.fetch, in_flight), options.endpoints, extractors)
+    robots = RobotsRules(options.fetch) if options.robots else None
+    ctx = Context(Fetcher(options.fetch, in_flight), options.endpoints, extractors, robots)
     queue = _HostQueue(jobs, options)
     # Eight workers per request allowed in flight: while some wait for the extraction workers
     # to start (~0.5 s) or parse and write what they fetched, the others keep the network busy.
@@ -292,6 +296,10 @@ def capture_link(
 
 
 def _capture(job: LinkJob, source, ctx: Context, options: ArchiveOptions) -> Capture:
+    if ctx.robots is not None and getattr(source, "FETCHES_THE_PAGE", False):
+        refusal = ctx.robots.refusal(job.url)
+        if refusal:
+            raise FetchError(job.url, "robots.txt", refusal)
     try:
         return source.capture(job.url, ctx)
     except FetchError as exc:

@@ -25,6 +25,7 @@ class Endpoints:
     arxiv_pdf: str = "https://arxiv.org/pdf/"
     youtube_oembed: str = "https://www.youtube.com/oembed"
     wayback: str = "https://archive.org/wayback/available"
+    arxiv_interval: float = 3.0  # seconds between two calls of the arXiv API, as arXiv asks
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Endpoints:
@@ -36,6 +37,9 @@ class Endpoints:
                 config, "sources.youtube_oembed", "KGNOTES_YOUTUBE_OEMBED", defaults.youtube_oembed
             ),
             wayback=setting(config, "sources.wayback", "KGNOTES_WAYBACK_API", defaults.wayback),
+            arxiv_interval=setting(
+                config, "sources.arxiv_interval", "KGNOTES_ARXIV_INTERVAL", defaults.arxiv_interval
+            ),
         )
 
 
@@ -50,6 +54,7 @@ class Context:
     fetcher: Fetcher
     endpoints: Endpoints = field(default_factory=Endpoints)
     extract: Extractor = extract
+    robots: Any = None  # a robots.RobotsRules the page sources ask first, or None: not asked
 
 
 @dataclass(frozen=True)

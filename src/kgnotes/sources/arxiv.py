@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import threading
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -42,6 +44,7 @@ def capture(url: str, ctx: Context, fetch_url: str | None = None) -> Capture:
     paper_id = arxiv_id(url)
     assert paper_id is not None
     calls = _Calls(ctx.fetcher)
+    _pace(ctx.endpoints.arxiv_interval)
     feed = calls.get(_query(ctx.endpoints, id_list=paper_id), "application/atom+xml")
     papers = parse_feed(feed.body) if feed else []
     pdf_url = ctx.endpoints.arxiv_pdf.rstrip("/") + "/" + paper_id
@@ -142,6 +145,7 @@ def find_by_title(title: str, fetcher: Fetcher, endpoints: Endpoints) -> Paper |
     words = _words(title)
     if len(words) < 3:
         return None
+    _pace(endpoints.arxiv_interval)
     response = fetcher.get(
         _query(endpoints, search_query=f'ti:"{" ".join(words)}"', max_results="5"),
         accept="application/atom+xml",
@@ -155,6 +159,20 @@ def find_by_title(title: str, fetcher: Fetcher, endpoints: Endpoints) -> Paper |
     if best and difflib.SequenceMatcher(None, wanted, " ".join(_words(best.title))).ratio() >= 0.9:
         return best
     return None
+
+
+_PACE = threading.Lock()
+_last_call = [float("-inf")]
+
+
+def _pace(interval: float) -> None:
+    """Wait until ``interval`` seconds have passed since the last call of the arXiv API from
+    this process (arXiv asks for about 3 s between calls), whichever worker makes it."""
+    with _PACE:
+        wait = _last_call[0] + interval - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        _last_call[0] = time.monotonic()
 
 
 def _query(endpoints: Endpoints, **params: str) -> str:

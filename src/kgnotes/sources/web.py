@@ -6,6 +6,7 @@ from kgnotes.extract import HTML_TYPES
 from kgnotes.sources import Capture, Context
 
 WAYBACK_OK = True  # a dead page may be looked up in the Wayback Machine
+FETCHES_THE_PAGE = True  # the page itself is fetched: its site's robots.txt is asked
 
 
 def claims(url: str) -> bool:

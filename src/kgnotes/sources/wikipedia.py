@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlsplit
 from kgnotes.sources import Capture, Context, web
 
 WAYBACK_OK = True
+FETCHES_THE_PAGE = True  # the page itself is fetched: its site's robots.txt is asked
 
 
 def claims(url: str) -> bool:
