@@ -129,3 +129,41 @@ def test_add_while_another_archiver_runs_still_reads_the_notes(
         first.communicate(timeout=30)
     statuses = {link["url"]: link["status"] for link in kg_json("links")}
     assert statuses["https://later.example.invalid/post"] == "pending"
+
+
+def follow_up_state(vault: Path) -> str | None:
+    with sqlite3.connect(vault / ".kgnotes" / "kgnotes.db", timeout=30) as db:
+        row = db.execute("SELECT value FROM state WHERE key = 'follow_up'").fetchone()
+    return row[0] if row else None
+
+
+def test_kill_minus_9_among_the_later_stages_is_finished_by_the_next_add(tmp_path, vault):
+    notes = tmp_path / "notes.md"
+    days = [
+        f"# 2024-07-{day:02d}\n\nattention day {day}\n\n"
+        + "self-attention lets every token look at every other token. " * 20
+        for day in range(1, 29)
+    ]
+    notes.write_text("\n\n".join(days) + "\n", encoding="utf-8")
+    env = {**os.environ, "KGNOTES_VAULT": str(vault)}
+    command = [sys.executable, "-m", "kgnotes", "add", "--no-fetch", str(notes)]
+    first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for(lambda: (vault / ".kgnotes" / "kgnotes.db").exists() and follow_up_state(vault))
+    first.send_signal(signal.SIGKILL)  # among graph, index and pages: the model is loading
+    first.wait()
+    assert follow_up_state(vault) == "pending"
+    assert not (vault / "Home.md").exists()
+    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert "notes.md: unchanged" in second.stdout
+    assert "indexed" in second.stdout and "vault:" in second.stdout  # the stages ran anyway
+    assert (vault / "Home.md").exists() and len(list((vault / "Journal").glob("*.md"))) == 28
+    assert follow_up_state(vault) == "done"
+    with sqlite3.connect(vault / ".kgnotes" / "kgnotes.db") as db:
+        missing = db.execute(
+            "SELECT COUNT(*) FROM chunks c WHERE NOT EXISTS "
+            "(SELECT 1 FROM vectors v WHERE v.hash = c.hash AND v.model LIKE '%MiniLM%')"
+        ).fetchone()[0]
+    assert missing == 0
+    third = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert third.stdout.strip() == f"{notes}: unchanged"  # nothing left to finish: nothing run

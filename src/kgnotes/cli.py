@@ -187,7 +187,7 @@ def archive(
     with _progress() as progress, _interruptible():
         report = pipeline.archive(vault, request, progress)
     _echo(output.archive_summary(report))
-    if report.archived:
+    if report.archived or pipeline.follow_up_pending(vault):  # or a killed run's stages
         with _embedding_progress() as embedding:
             _print_follow_up(pipeline.update(vault, embedding))
     if report.failed_by_reason:

@@ -123,9 +123,26 @@ def add(
             except VaultBusyError as exc:  # the notes are in; only archiving waits
                 report.errors.append(f"{exc} (the notes were read; their links wait as pending)")
         changed = any(f.status != "unchanged" for f in report.files)
-        if changed or (report.archive is not None and report.archive.archived):
+        archived = report.archive is not None and report.archive.archived
+        if changed or archived or store.state(FOLLOW_UP) == PENDING:
             _follow_up(store, paths, config, report, embedding)
     return report
+
+
+# The later stages (graph, index, vault pages) are marked pending while they run, so a run
+# killed among them is finished by the next ``add`` or ``archive``, even one with nothing new.
+FOLLOW_UP, PENDING, DONE = "follow_up", "pending", "done"
+
+
+def follow_up_pending(paths: VaultPaths) -> bool:
+    """Did a run stop before the graph, the index and the vault pages were all brought up to
+    date?"""
+    from kgnotes.store import Store
+
+    if not paths.db.exists():
+        return False
+    with Store(paths.db) as store:
+        return store.state(FOLLOW_UP) == PENDING
 
 
 def _follow_up(
@@ -140,6 +157,9 @@ def _follow_up(
     from kgnotes.graph import ensure_graph
     from kgnotes.index import build_index
 
+    with store.transaction():
+        store.set_state(FOLLOW_UP, PENDING)
+    errors = len(report.errors)
     report.graph = ensure_graph(store, config)
     try:
         report.index = build_index(
@@ -154,6 +174,9 @@ def _follow_up(
         report.vault = _export(store, paths, config, force=False)
     except OSError as exc:  # a read-only or full disk: the store is still complete
         report.errors.append(f"vault pages not written: {exc}")
+    if len(report.errors) == errors:  # all three done: nothing for the next run to finish
+        with store.transaction():
+            store.set_state(FOLLOW_UP, DONE)
 
 
 def update(paths: VaultPaths, embedding: Callable[[int, int], None] | None = None) -> AddReport:
