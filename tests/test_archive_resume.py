@@ -112,23 +112,34 @@ def test_a_second_archiver_is_told_the_vault_is_busy(pending_vault):
     assert os.path.exists(pending_vault / ".kgnotes" / "archive.lock")
 
 
-def test_add_while_another_archiver_runs_still_reads_the_notes(
-    pending_vault, kg, kg_json, tmp_path
+def test_add_while_another_archiver_runs_waits_its_turn_and_archives_its_links(
+    pending_vault, kg_json, tmp_path, slow_web
 ):
-    first = start_archive("--concurrency", "1")
+    first = start_archive("--concurrency", "2")
     try:
         wait_for(lambda: archived_count(pending_vault) >= 1)
         notes = tmp_path / "more.md"
-        notes.write_text("# 2024-08-01\n\nhttps://later.example.invalid/post\n", encoding="utf-8")
-        result = kg("add", str(notes))
-        assert "more.md: added" in result.stdout
-        assert "another kgnotes is archiving this vault" in result.stderr
-        assert "links wait as pending" in result.stderr
+        notes.write_text(f"# 2024-08-01\n\n{slow_web.url('/article')}\n", encoding="utf-8")
+        env = {**os.environ, "KGNOTES_VAULT": str(pending_vault)}
+        second = subprocess.run(
+            [sys.executable, "-m", "kgnotes", "add", str(notes)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert "more.md: added" in second.stdout
+        assert "another kgnotes is archiving this vault" in second.stderr
+        assert "waiting for it, then archiving these links" in second.stderr
+        assert second.returncode == 0, second.stderr
+        assert first.poll() is not None  # it waited for the first to finish
     finally:
-        first.send_signal(signal.SIGINT)
-        first.communicate(timeout=30)
+        if first.poll() is None:
+            first.send_signal(signal.SIGINT)
+        first.communicate(timeout=60)
     statuses = {link["url"]: link["status"] for link in kg_json("links")}
-    assert statuses["https://later.example.invalid/post"] == "pending"
+    assert statuses[slow_web.url("/article")] == "archived"  # not left pending
+    assert archived_count(pending_vault) == PAGES + 1
 
 
 def follow_up_state(vault: Path) -> str | None:

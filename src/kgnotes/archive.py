@@ -151,8 +151,10 @@ def resolve_references(store: Store, options: ArchiveOptions) -> set[int]:
 
 
 @contextlib.contextmanager
-def archive_lock(state_dir: Path) -> Iterator[None]:
-    """One archiver per vault: a second one is told the vault is busy instead of racing."""
+def archive_lock(state_dir: Path, waiting: Callable[[str], None] | None = None) -> Iterator[None]:
+    """One archiver per vault. A second one is told the vault is busy instead of racing, or,
+    given ``waiting`` (``kgnotes add``, whose new links must not be left pending), says why
+    it waits and then waits its turn."""
     try:
         import fcntl
     except ImportError:  # Windows: SQLite's own locking still keeps the data safe
@@ -165,10 +167,16 @@ def archive_lock(state_dir: Path) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise VaultBusyError(
-                f"{state_dir.parent}: another kgnotes is archiving this vault (pid {holder}) — "
-                "wait for it to finish, then run kgnotes archive"
-            ) from None
+            if waiting is None:
+                raise VaultBusyError(
+                    f"{state_dir.parent}: another kgnotes is archiving this vault (pid {holder})"
+                    " — wait for it to finish, then run kgnotes archive"
+                ) from None
+            waiting(
+                f"another kgnotes is archiving this vault (pid {holder}): waiting for it, "
+                "then archiving these links"
+            )
+            fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

@@ -137,7 +137,9 @@ def add(
         year=year, fetch=not no_fetch, stdin=stdin, wayback=False if no_wayback else None
     )
     with _progress() as progress, _embedding_progress() as embedding, _interruptible():
-        report = pipeline.add(vault, list(paths), options, progress, embedding)
+        report = pipeline.add(
+            vault, list(paths), options, progress, embedding, lambda why: _echo(why, err=True)
+        )
     for file_report in report.files:
         _echo(output.file_line(file_report))
         for problem in file_report.problems:

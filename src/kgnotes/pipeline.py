@@ -82,10 +82,12 @@ def add(
     options: AddOptions,
     progress: Progress | None = None,
     embedding: Callable[[int, int], None] | None = None,
+    waiting: Callable[[str], None] | None = None,
 ) -> AddReport:
     """Ingest notes files, directories, stdin or URLs; then archive the links they hold.
 
-    One bad file never stops the rest, and one bad link never stops the archive.
+    One bad file never stops the rest, and one bad link never stops the archive. While
+    another kgnotes archives the vault, ``waiting`` hears why and this one waits its turn.
     """
     from kgnotes.archive import (
         archive_links,
@@ -113,7 +115,7 @@ def add(
         if options.fetch and report.files:
             archive_options = options_from_config(config, options.concurrency, options.wayback)
             try:
-                with archive_lock(paths.state):
+                with archive_lock(paths.state, waiting):
                     wanted = store.links_of_files([f.key for f in report.files])
                     wanted |= resolve_references(store, archive_options)
                     jobs = store.archive_queue(("pending",), wanted)
