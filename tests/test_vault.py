@@ -73,6 +73,8 @@ def test_source_and_concept_pages_carry_properties_and_links(graph_vault):
     assert properties["url"] == "https://arxiv.org/abs/1706.03762"
     assert str(properties["published"]) == "2017-06-12"
     assert properties["kind"] == "paper" and "source" in properties["tags"]
+    assert {"cs-CL", "cs-LG"} <= set(properties["tags"])  # arXiv's cs.CL: no dot in a tag
+    assert not any("." in tag for tag in properties["tags"])
     assert "## Journal" in source and "## Archived text" in source
     concept = (graph_vault / "Concepts" / "ViT.md").read_text("utf-8")
     assert "Vision Transformer" in yaml.safe_load(concept.split("---\n")[1])["aliases"]
