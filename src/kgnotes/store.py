@@ -1038,9 +1038,7 @@ class Store:
             "chunks": one("SELECT COUNT(*) FROM chunks"),
             "concepts": one("SELECT COUNT(*) FROM concepts"),
             "edges": one("SELECT COUNT(*) FROM edges"),
-            "titles_without_paper": one(
-                "SELECT COUNT(DISTINCT text) FROM refs WHERE link_id IS NULL"
-            ),
+            "titles_without_paper": len(self.titles_without_paper()),
         }
 
     def links(self, status: str | None = None, normalized: str | None = None) -> list[LinkRecord]:
@@ -1234,8 +1232,8 @@ class Store:
     # -- paper titles written without a link -------------------------------------------------
 
     def titles_without_paper(self) -> list[UnresolvedTitle]:
-        """Paper titles written without a link that no search has matched to a paper, first
-        written first: the search found none, or has not been able to run yet."""
+        """Paper titles written without a link whose search found no paper, first written
+        first (a title not searched yet waits for the next archive, as a pending link does)."""
         rows = self.db.execute(
             """SELECT r.text, MIN(e.day) AS day FROM refs r
                JOIN blocks b ON b.id = r.block_id JOIN entries e ON e.id = b.entry_id
@@ -1244,9 +1242,11 @@ class Store:
         ).fetchall()
         found = []
         for row in rows:
-            asked, _paper = self.title_lookup(title_key(row["text"]))
-            reason = "no arXiv paper has this title" if asked else "not looked up yet"
-            found.append(UnresolvedTitle(row["text"], row["day"], reason))
+            asked, paper = self.title_lookup(title_key(row["text"]))
+            if asked and paper is None:
+                found.append(
+                    UnresolvedTitle(row["text"], row["day"], "no arXiv paper has this title")
+                )
         return found
 
     def unresolved_references(self) -> list[tuple[int, str]]:
