@@ -193,3 +193,58 @@ def test_system_errors_say_what_to_do():
     )
     read_only = OSError(errno.EROFS, "Read-only file system", "/v/Home.md")
     assert "read-only" in _one_line(read_only, None)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real file system of its own, 512 KB, that a test may fill or make read-only (a tmpfs
+    mount: needs root, as on this project's CI machine; skipped elsewhere)."""
+    import subprocess
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount)], capture_output=True
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {made.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_is_one_line_and_the_store_stays_whole(kg, small_disk, tmp_path):
+    import sqlite3
+
+    vault = small_disk / "v"
+    notes = tmp_path / "big.md"
+    notes.write_text(
+        "".join(
+            f"# 2024-{1 + i // 28:02d}-{1 + i % 28:02d}\n\n"
+            + "".join(f"https://example.com/{i}/{k} " for k in range(40))
+            + "\n\n"
+            + "a note that takes room " * 40
+            + "\n\n"
+            for i in range(300)
+        ),
+        "utf-8",
+    )
+    result = kg("--vault", str(vault), "add", "--no-fetch", str(notes), expect=1)
+    assert "Traceback" not in result.output
+    assert "the disk is full — free some space and run the same command again" in result.stderr
+    with sqlite3.connect(vault / ".kgnotes" / "kgnotes.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_read_only_vault_is_one_line(kg, small_disk, good):
+    import subprocess
+
+    vault = small_disk / "v"
+    kg("--vault", str(vault), "add", "--no-fetch", str(good))
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    more = good.with_name("more.md")
+    more.write_text("# 2024-07-22\n\nhttps://more.example.com\n", "utf-8")
+    result = kg("--vault", str(vault), "add", "--no-fetch", str(more), expect=1)
+    assert "Traceback" not in result.output and result.stderr.count("\n") == 1, result.stderr
+    assert "read-only" in result.stderr
+    export = kg("--vault", str(vault), "export", expect=1)
+    assert "Traceback" not in export.output and "read-only" in export.stderr

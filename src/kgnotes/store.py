@@ -481,10 +481,16 @@ class Store:
         try:
             yield
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # a full disk has SQLite roll back by itself
+                self.db.execute("ROLLBACK")
             raise
         else:
-            self.db.execute("COMMIT")
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.OperationalError as exc:  # the disk filled while committing
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise _vault_error(self.path, exc) from exc
 
     # -- note files and entries ---------------------------------------------------------
 
