@@ -64,3 +64,69 @@ def test_wikipedia_article_from_url():
         "注意力",
         "zh",
     )
+
+
+_PUBLIC_TO_PRIVATE = r"""
+import subprocess, sys, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+subprocess.run(["ip", "addr", "add", "93.184.216.34/32", "dev", "lo"], check=True)
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/go":
+            self.send_response(302)
+            self.send_header("Location", f"http://127.0.0.1:{private.server_port}/secret")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        else:
+            body = b"<html><body>the router's admin page</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+
+public = ThreadingHTTPServer(("93.184.216.34", 0), Handler)
+private = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+for server in (public, private):
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+from kgnotes.fetch import Fetcher, FetchError
+fetcher = Fetcher()
+try:
+    fetcher.get(f"http://93.184.216.34:{public.server_port}/go")
+    print("FOLLOWED")
+except FetchError as exc:
+    print("REFUSED", exc.reason, "|", exc.detail)
+mine = fetcher.get(f"http://127.0.0.1:{private.server_port}/secret")  # the user's own link
+print("OWN", mine.status)
+"""
+
+
+def test_a_public_page_cannot_redirect_the_archiver_into_a_private_network():
+    import shutil
+    import subprocess
+    import sys
+
+    if not (shutil.which("unshare") and shutil.which("ip")):
+        pytest.skip("needs unshare and ip (util-linux, iproute2) for a network namespace")
+    try:
+        done = subprocess.run(
+            ["unshare", "-rn", sys.executable, "-c", _PUBLIC_TO_PRIVATE],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    except OSError as exc:
+        pytest.skip(f"cannot make a network namespace here: {exc}")
+    if (
+        done.returncode != 0
+        and "unshare" in done.stderr
+        and "Operation not permitted" in done.stderr
+    ):
+        pytest.skip(f"cannot make a network namespace here: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("REFUSED not allowed | redirect from a public address"), lines
+    assert lines[1] == "OWN 200"
