@@ -57,7 +57,7 @@ def test_errors_are_one_line_unless_asked_for_a_traceback(env, tmp_path):
     result = run(sys.executable, "-m", "kgnotes", "status", env=env)
     assert result.returncode == 1
     assert result.stderr.decode().count("\n") == 1
-    assert "cannot use the database" in result.stderr.decode()
+    assert "the database is damaged" in result.stderr.decode()  # and what to do about it
     traced = run(
         sys.executable, "-m", "kgnotes", "status", env={**env, "KGNOTES_RAISE_ERRORS": "1"}
     )
