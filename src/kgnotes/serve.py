@@ -234,17 +234,19 @@ def run(paths: VaultPaths, model: str, idle: float = DEFAULT_IDLE) -> None:
         finally:
             os.umask(old_umask)
         server.listen(16)
-        server.settimeout(0.2)
         requests: queue.Queue[tuple[socket.socket, Any]] = queue.Queue()
+        threading.Thread(target=_accept, args=(server, requests), daemon=True).start()
         last = time.monotonic()
-        with Store(paths.db) as store:
+        with Store(paths.db) as store:  # searched from this thread only: one connection
             while time.monotonic() - last < idle:
-                with contextlib.suppress(TimeoutError):
-                    conn, _ = server.accept()
-                    last = time.monotonic()
-                    threading.Thread(target=_read, args=(conn, requests), daemon=True).start()
-                if not _answer_waiting(requests, store, model, search):
-                    break
+                try:
+                    conn, request = requests.get(timeout=1.0)
+                except queue.Empty:
+                    continue
+                last = time.monotonic()
+                with conn, contextlib.suppress(OSError):  # OSError: the client went away
+                    if not _answer(conn, request, store, model, search):
+                        break
     finally:
         server.close()
         with contextlib.suppress(FileNotFoundError):
@@ -276,17 +278,15 @@ def _read(conn: socket.socket, requests: queue.Queue) -> None:
     requests.put((conn, request))
 
 
-def _answer_waiting(requests: queue.Queue, store, model: str, search) -> bool:
-    """Answer every request read so far; False when one asks the server to stop."""
-    keep = True
-    while keep:
+def _accept(server: socket.socket, requests: queue.Queue) -> None:
+    """Take each client as it comes, and read its request on a thread of its own, until the
+    server socket is closed."""
+    while True:
         try:
-            conn, request = requests.get_nowait()
-        except queue.Empty:
-            return True
-        with conn, contextlib.suppress(OSError):  # OSError: the client went away first
-            keep = _answer(conn, request, store, model, search)
-    return False
+            conn, _ = server.accept()
+        except OSError:
+            return
+        threading.Thread(target=_read, args=(conn, requests), daemon=True).start()
 
 
 def _answer(conn: socket.socket, request: Any, store, model: str, search) -> bool:
