@@ -152,3 +152,20 @@ def test_a_folder_where_the_socket_goes_is_one_line(kg, vault):
         assert found.exit_code == 0
     finally:
         sock.rmdir()
+
+
+def test_a_process_is_alive_until_it_ends_even_unreaped():
+    from kgnotes.processes import alive
+
+    assert alive(os.getpid())
+    child = subprocess.Popen(["sleep", "30"])
+    try:
+        assert alive(child.pid)
+        child.kill()
+        deadline = time.monotonic() + 10
+        while alive(child.pid):  # dead but not yet waited for: a zombie counts as gone
+            assert time.monotonic() < deadline, "a killed child still counts as alive"
+            time.sleep(0.05)
+    finally:
+        child.wait()
+    assert not alive(child.pid)

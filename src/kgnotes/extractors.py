@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from kgnotes.extract import Document, extract
+from kgnotes.processes import alive
 
 log = logging.getLogger(__name__)
 
@@ -70,21 +71,8 @@ def _worker_setup(archiver: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
-        while _alive(archiver):
+        while alive(archiver):
             time.sleep(0.5)
         os._exit(0)
 
     threading.Thread(target=watch, daemon=True, name="archiver-watch").start()
-
-
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` still runs: a dead process not yet reaped (a zombie) counts as gone."""
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, PermissionError):  # PermissionError: the pid was reused
-        return False
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[-1].split()[0] != b"Z"
-    except OSError:  # no /proc (macOS): os.kill is all we have
-        return True

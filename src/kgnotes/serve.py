@@ -31,6 +31,7 @@ from typing import Any
 
 from kgnotes import __version__
 from kgnotes.config import VaultPaths
+from kgnotes.processes import alive
 from kgnotes.search import SearchHit, SearchOptions
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,7 @@ def _claim(paths: VaultPaths) -> bool:
                 holder = int(pid_file.read_text().strip() or 0)
             except (OSError, ValueError):
                 holder = 0
-            if holder and _running(holder) and _is_server(holder):
+            if holder and alive(holder) and _is_server(holder):
                 return False
             with contextlib.suppress(FileNotFoundError):
                 pid_file.unlink()
@@ -187,16 +188,6 @@ def _is_server(pid: int) -> bool:
         return True
     # a server this process has just started may not have become kgnotes yet
     return parent == os.getpid() or any(b"kgnotes" in part for part in command)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def run(paths: VaultPaths, model: str, idle: float = DEFAULT_IDLE) -> None:
