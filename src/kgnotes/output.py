@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # types only: printing search results must not import the arc
     from kgnotes.search import SearchHit
     from kgnotes.store import UnresolvedTitle
     from kgnotes.vault import ExportReport
+    from kgnotes.views import LinkView
 
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -85,14 +86,13 @@ def title_line(title: UnresolvedTitle) -> str:
     return f"{day:<10}  {'-':<16} {'paper':<8} {'failed':<9} “{title.title}”  ({title.reason})"
 
 
-def link_line(link: dict[str, Any]) -> str:
+def link_line(link: LinkView) -> str:
     """``2024-07-27  read/positive  video     archived  https://…  title``"""
-    opinion = "/".join(x for x in (link["reading"], link["quality"]) if x) or "-"
-    title = f"  {link['title']}" if link.get("title") else ""
-    why = f"  ({link['error']})" if link.get("status") == "failed" and link.get("error") else ""
+    opinion = "/".join(x for x in (link.reading, link.quality) if x) or "-"
+    title = f"  {link.title}" if link.title else ""
+    why = f"  ({link.error})" if link.status == "failed" and link.error else ""
     return (
-        f"{link['first_seen']}  {opinion:<16} {link['kind']:<8} {link['status']:<9} "
-        f"{link['url']}{title}{why}"
+        f"{link.first_seen}  {opinion:<16} {link.kind:<8} {link.status:<9} {link.url}{title}{why}"
     )
 
 

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
     from kgnotes.index import IndexReport
     from kgnotes.ingest import FileReport
     from kgnotes.notefiles import NoteSource, NoteText
-    from kgnotes.store import LinkRecord, Store, UnresolvedTitle
+    from kgnotes.store import Store, UnresolvedTitle
     from kgnotes.vault import ExportReport
+    from kgnotes.views import LinkView
 
 # The stages (parsing, fetching, the store) are imported inside the functions that run them,
 # so that ``kgnotes search`` answered by the search server starts in a fraction of a second.
@@ -486,9 +487,10 @@ def status(paths: VaultPaths) -> dict[str, Any]:
         return store.counts()
 
 
-def links(paths: VaultPaths, status: str | None = None) -> list[dict[str, Any]]:
-    """Every link as a plain dict, oldest first."""
+def links(paths: VaultPaths, status: str | None = None) -> list[LinkView]:
+    """Every link, oldest first."""
     from kgnotes.store import LINK_STATUSES, Store
+    from kgnotes.views import link_view
 
     if status is not None and status not in LINK_STATUSES:
         raise KgnotesError(f"{status}: not a link status (use one of {', '.join(LINK_STATUSES)})")
@@ -504,14 +506,12 @@ def titles_without_paper(paths: VaultPaths) -> list[UnresolvedTitle]:
         return store.titles_without_paper()
 
 
-def todo(paths: VaultPaths) -> list[dict[str, Any]]:
+def todo(paths: VaultPaths) -> list[LinkView]:
     """The reading queue: links the author has not read or not finished, oldest first."""
     from kgnotes import annotations
 
     return [
-        link
-        for link in links(paths)
-        if link["reading"] in (annotations.UNREAD, annotations.PARTIAL)
+        link for link in links(paths) if link.reading in (annotations.UNREAD, annotations.PARTIAL)
     ]
 
 
@@ -544,31 +544,4 @@ def show(paths: VaultPaths, url: str) -> dict[str, Any]:
         "archived_at": link.archived_at,
         "snapshot": snapshot,
         "error": link.error,
-    }
-
-
-def link_view(record: LinkRecord) -> dict[str, Any]:
-    """The public shape of a link (``links --json``): what the journal says, and the archive."""
-    from kgnotes import annotations
-
-    reading, quality, added = annotations.fold(record.notes)
-    return {
-        "url": record.url,
-        "normalized": record.normalized,
-        "kind": record.kind,
-        "status": record.status,
-        "first_seen": record.first_seen,
-        "reading": reading,
-        "quality": quality,
-        "added": added.isoformat() if added else None,
-        "notes": [note.raw for note in record.notes],
-        "quote": record.quote,
-        "title": record.title,
-        "final_url": record.final_url,
-        "http_status": record.http_status,
-        "error": record.error,
-        "reason": record.reason,
-        "attempts": record.attempts,
-        "archived_at": record.archived_at,
-        "via": record.via,
     }

@@ -22,6 +22,7 @@ from kgnotes.names import Names
 if TYPE_CHECKING:
     from kgnotes.graph import ConceptGraph
     from kgnotes.store import Store
+    from kgnotes.views import LinkView
 
 MY_NOTES = "## My notes"
 GROUPS = (  # Obsidian graph view colour groups: (query, RGB)
@@ -69,21 +70,21 @@ class _Vault:
     """Everything the pages link to, named once."""
 
     def __init__(self, store: Store, graph: ConceptGraph, model: str):
-        from kgnotes.pipeline import link_view
+        from kgnotes.views import link_view
 
         self.store, self.graph, self.model = store, graph, model
-        self.links = {r.id: link_view(r) | {"id": r.id} for r in store.links()}
-        self.by_normalized = {v["normalized"]: v for v in self.links.values()}
+        self.links = {r.id: link_view(r) for r in store.links()}
+        self.by_normalized = {v.normalized: v for v in self.links.values()}
         self.days_of_link = store.link_days()
         self.entries = store.entry_texts()
         self.documents: dict[int, int] = {}  # link id → latest document id
         self.source_names: dict[int, str] = {}  # link id → page name
         names = Names()
         for link_id, view in sorted(self.links.items()):
-            document = store.latest_document_id(link_id) if view["status"] == "archived" else None
+            document = store.latest_document_id(link_id) if view.status == "archived" else None
             if document is not None:
                 self.documents[link_id] = document
-                title = view["title"] or _url_title(view["url"])
+                title = view.title or _url_title(view.url)
                 self.source_names[link_id] = names.claim(title)
         self.link_of_document = {d: link for link, d in self.documents.items()}
         concept_names = Names()
@@ -114,8 +115,8 @@ class _Vault:
         from kgnotes.urls import normalize
 
         view = self.by_normalized.get(normalize(label)) if "://" in label else None
-        if view and view["id"] in self.source_names:
-            return self.source_link(view["id"])
+        if view and view.id in self.source_names:
+            return self.source_link(view.id)
         return label
 
 
@@ -179,12 +180,12 @@ def _inside_link(text: str, position: int) -> bool:
     return before.rfind("[[") > before.rfind("]]") or before.rfind("[") > before.rfind("]")
 
 
-def _link_note(vault: _Vault, view: dict[str, Any]) -> str:
-    opinion = ", ".join(x for x in (view["reading"], view["quality"]) if x)
+def _link_note(vault: _Vault, view: LinkView) -> str:
+    opinion = ", ".join(x for x in (view.reading, view.quality) if x)
     status = f" · {opinion}" if opinion else ""
-    if view["id"] in vault.source_names:
-        return f" ({vault.source_link(view['id'])}{status})"
-    reason = view["reason"] or view["status"]
+    if view.id in vault.source_names:
+        return f" ({vault.source_link(view.id)}{status})"
+    reason = view.reason or view.status
     return f" (not archived: {reason}{status})"
 
 
@@ -195,16 +196,16 @@ def _source_page(vault: _Vault, link_id: int) -> Page:
     document, _ = found
     document_id = vault.documents[link_id]
     properties = {
-        "url": view["url"],
-        "title": document.title or view["title"],
+        "url": view.url,
+        "title": document.title or view.title,
         "author": document.author,
         "published": _date(document.published),
         "site": document.site,
-        "kind": view["kind"],
-        "status": view["status"],
-        "archived": _date(view["archived_at"]),
-        "reading": view["reading"],
-        "quality": view["quality"],
+        "kind": view.kind,
+        "status": view.status,
+        "archived": _date(view.archived_at),
+        "reading": view.reading,
+        "quality": view.quality,
         "tags": ["source", *_tags(document.tags)],
     }
     name = vault.source_names[link_id]
@@ -214,7 +215,7 @@ def _source_page(vault: _Vault, link_id: int) -> Page:
             "\n".join(f"> {line}" for line in _sanitize(document.description).splitlines())
         )
     days = vault.days_of_link.get(link_id, [])
-    notes = "; ".join(view["notes"])
+    notes = "; ".join(view.notes)
     if days:
         lines = [f"- {_wikilink(f'Journal/{d}', d)}" for d in days]
         if notes:
@@ -346,7 +347,7 @@ def _home(vault: _Vault) -> Page:
     queue = [
         v
         for _, v in sorted(vault.links.items())
-        if v["reading"] in (annotations.UNREAD, annotations.PARTIAL)
+        if v.reading in (annotations.UNREAD, annotations.PARTIAL)
     ]
     if queue:
         parts.append("## Reading queue\n\n" + "\n".join(_queue_line(vault, v) for v in queue))
@@ -355,24 +356,17 @@ def _home(vault: _Vault) -> Page:
     if central:
         lines = [f"- {vault.concept_link(ids[row.name])}" for row in central if row.name in ids]
         parts.append("## Central concepts\n\n" + "\n".join(lines))
-    failed = [v for _, v in sorted(vault.links.items()) if v["status"] == "failed"]
-    lines = [
-        f"- {_autolink(v['url'])} — {_inline(v['error'] or v['reason'] or 'failed')}"
-        for v in failed
-    ]
+    failed = [v for _, v in sorted(vault.links.items()) if v.status == "failed"]
+    lines = [f"- {_autolink(v.url)} — {_inline(v.error or v.reason or 'failed')}" for v in failed]
     lines += [f"- “{_inline(t.title)}” — {t.reason}" for t in vault.store.titles_without_paper()]
     if lines:
         parts.append("## Failed links\n\n" + "\n".join(lines))
     return Page("Home.md", _page({"tags": ["home"]}, *parts))
 
 
-def _queue_line(vault: _Vault, view: dict[str, Any]) -> str:
-    target = (
-        vault.source_link(view["id"])
-        if view["id"] in vault.source_names
-        else _autolink(view["url"])
-    )
-    return f"- {view['first_seen']} {target} ({view['reading']})"
+def _queue_line(vault: _Vault, view: LinkView) -> str:
+    target = vault.source_link(view.id) if view.id in vault.source_names else _autolink(view.url)
+    return f"- {view.first_seen} {target} ({view.reading})"
 
 
 def _canvas(vault: _Vault) -> str:
