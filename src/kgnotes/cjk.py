@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
-CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+# Kana, CJK ideographs (extension A and the unified block) and Hangul: the one character class
+# every module that tells CJK text from the rest uses.
+CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+CJK_CHAR = re.compile(f"[{CJK_CHARS}]")
+CJK_RUN = re.compile(f"[{CJK_CHARS}]+")
 
 
 def cjk_bigrams(text: str) -> list[str]:

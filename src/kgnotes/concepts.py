@@ -27,12 +27,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kgnotes import prose, terms
-from kgnotes.cjk import CJK_RUN
+from kgnotes.cjk import CJK_CHARS, CJK_RUN
 from kgnotes.terms import topic_names  # noqa: F401  (part of this module's interface)
 
-CONCEPTS_VERSION = 10  # bump when extraction changes, so stored graphs are rebuilt
+CONCEPTS_VERSION = 11  # bump when extraction changes, so stored graphs are rebuilt
 
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][a-z]+)?|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
+_TOKEN = re.compile(f"[A-Za-z0-9]+(?:['’][a-z]+)?|[{CJK_CHARS}]+")
 _DOTTED_BEFORE = re.compile(r"[A-Za-z_]\w*\.$")  # a module path ending where a name starts
 _DOTTED_AFTER = re.compile(r"\.[A-Za-z_]")  # an attribute after the name
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from kgnotes import embed
-from kgnotes.cjk import CJK_RUN, cjk_bigrams
+from kgnotes.cjk import CJK_CHARS, CJK_RUN, cjk_bigrams
 from kgnotes.store import ConceptRow, JournalBlock, SourceText, Store
 from kgnotes.urls import find_urls
 
@@ -23,7 +23,7 @@ MAX_TOKENS = 200  # all-MiniLM-L6-v2 reads 256 word pieces; leave room for the t
 OVERLAP_TOKENS = 30
 OPENING_TOKENS = 60  # of a source's text, in its profile
 NOTES_POSITION = -1  # a source's passage of the author's own words about its link
-_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+", re.UNICODE)
+_TOKEN = re.compile(f"[{CJK_CHARS}]|[^\\W_]+", re.UNICODE)
 
 Progress = Callable[[int, int], None]
 

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from kgnotes import annotations as notes_
 from kgnotes import dates, urls
 from kgnotes.annotations import Annotation
-from kgnotes.cjk import CJK_RUN
+from kgnotes.cjk import CJK_CHAR, CJK_RUN
 
 PARSER_VERSION = 1  # bump when parsing changes, so unchanged files are read again
 
@@ -40,7 +40,7 @@ _MARKER = re.compile(r"^\s*(?:(?:[-*+]|\d{1,3}[.)])\s+|>\s*)*")
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _INLINE_MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$")
 _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_CJK = CJK_CHAR
 _WIDE = re.compile(
     r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60]"
 )

@@ -20,9 +20,9 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 
-from kgnotes.cjk import CJK_RUN
+from kgnotes.cjk import CJK_CHARS, CJK_RUN
 
-_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][a-z]+)?|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
+_WORD = re.compile(f"[A-Za-z0-9]+(?:['’][a-z]+)?|[{CJK_CHARS}]+")
 _COMMON = """a an the and or of to in on at by for from with without into onto over under as is
     are was were be been being it its this that these those which who whom whose what when where
     why how than then there here so such not no nor but if else also only just very more most
