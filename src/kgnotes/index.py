@@ -48,6 +48,7 @@ class IndexReport:
     embedded: int
     model: str
     seconds: float
+    device: str | None = None  # where the model embedded, when it embedded anything
 
 
 def searchable(text: str) -> str:
@@ -178,8 +179,10 @@ def build_index(
         todo.append((multilingual, store.hashes_without_vectors(multilingual, profiles=True)))
     embedded = _embed_missing(store, todo, progress)
     models = " and ".join(m for m, _ in todo) if len(todo) > 1 else model
+    english = bool(todo[0][1])  # MiniLM embedded something: it is loaded, so ask it where
+    device = embed.device_of(model) if english else ("cpu" if embedded else None)
     return IndexReport(
-        len(wanted), changed, len(stored), embedded, models, time.perf_counter() - started
+        len(wanted), changed, len(stored), embedded, models, time.perf_counter() - started, device
     )
 
 

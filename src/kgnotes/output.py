@@ -143,7 +143,9 @@ def document_text(doc: dict[str, Any]) -> str:
 def index_line(report: IndexReport) -> str:
     return (
         f"indexed {report.chunks} chunks ({report.changed} changed, {report.removed} removed), "
-        f"embedded {report.embedded} with {report.model}, in {report.seconds:.1f} s"
+        f"embedded {report.embedded} with {report.model}"
+        + (f" on {report.device}" if report.device else "")
+        + f", in {report.seconds:.1f} s"
     )
 
 
