@@ -272,11 +272,9 @@ def _topic_of(line: str, topics: tuple[str, ...]) -> str | None:
 
 def _without_urls(text: str) -> str:
     """A URL's words (``/pages/bert-language-model``) are not the author naming anything."""
-    from kgnotes.urls import find_urls
+    from kgnotes.urls import without_urls
 
-    for span in reversed(find_urls(text)):
-        text = text[: span.start] + " " + text[span.end :]
-    return text
+    return without_urls(text)
 
 
 def _journal_label(day: str | None) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from kgnotes import embed
 from kgnotes.cjk import CJK_CHARS, CJK_RUN, cjk_bigrams
 from kgnotes.store import ConceptRow, JournalBlock, SourceText, Store
-from kgnotes.urls import find_urls
+from kgnotes.urls import without_urls
 
 MAX_TOKENS = 200  # all-MiniLM-L6-v2 reads 256 word pieces; leave room for the title prefix
 OVERLAP_TOKENS = 30
@@ -134,9 +134,7 @@ def _tokens(text: str) -> int:
 
 
 def _without_urls(text: str) -> str:
-    for span in reversed(find_urls(text)):
-        text = text[: span.start] + text[span.end :]
-    return text.strip()
+    return without_urls(text, sep="").strip()
 
 
 def build_index(

@@ -110,6 +110,14 @@ class UrlSpan:
     url: str
 
 
+def without_urls(text: str, sep: str = " ") -> str:
+    """``text`` with every URL replaced by ``sep``: a URL's words (``/pages/bert-model``) are
+    no one naming anything, and no passage should be found by them."""
+    for span in reversed(find_urls(text)):
+        text = text[: span.start] + sep + text[span.end :]
+    return text
+
+
 def find_urls(text: str) -> list[UrlSpan]:
     """Every http(s) URL in ``text``, with trailing punctuation and stray brackets cut off."""
     spans: list[UrlSpan] = []
