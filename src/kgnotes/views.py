@@ -4,7 +4,7 @@ the same way by ``kgnotes links``/``todo``, the vault's pages and their JSON. Li
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -41,27 +41,15 @@ class LinkView:
 
 
 def link_view(record: LinkRecord) -> LinkView:
+    """The record's own fields as they are, and what its notes add up to."""
     from kgnotes import annotations
 
     reading, quality, added = annotations.fold(record.notes)
-    return LinkView(
-        id=record.id,
-        url=record.url,
-        normalized=record.normalized,
-        kind=record.kind,
-        status=record.status,
-        first_seen=record.first_seen,
-        reading=reading,
-        quality=quality,
-        added=added.isoformat() if added else None,
-        notes=[note.raw for note in record.notes],
-        quote=record.quote,
-        title=record.title,
-        final_url=record.final_url,
-        http_status=record.http_status,
-        error=record.error,
-        reason=record.reason,
-        attempts=record.attempts,
-        archived_at=record.archived_at,
-        via=record.via,
-    )
+    kept = {f.name: getattr(record, f.name) for f in fields(LinkView) if hasattr(record, f.name)}
+    kept |= {
+        "reading": reading,
+        "quality": quality,
+        "added": added.isoformat() if added else None,
+        "notes": [note.raw for note in record.notes],
+    }
+    return LinkView(**kept)
