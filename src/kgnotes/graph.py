@@ -193,11 +193,13 @@ def _fingerprint(store: Store, config: dict[str, Any]) -> str:
 
 def units_from(entries: list[EntryText], sources: list[SourceRecord]) -> list[Unit]:
     """The texts concepts are found in: each journal entry, each archived source."""
+    from kgnotes.urls import without_urls
+
     units = [
         Unit(
             "entry",
             e.entry_id,
-            _without_urls(e.text),
+            without_urls(e.text),  # a URL's words name nothing
             _journal_label(e.day),
             day=e.day,
             topics=e.topics,
@@ -268,13 +270,6 @@ def filed_under(source: SourceRecord) -> tuple[tuple[str, ...], tuple[str, ...]]
 def _topic_of(line: str, topics: tuple[str, ...]) -> str | None:
     text = line.strip().strip("*_#").strip()
     return next((t for t in topics if t and text.startswith(t)), None)
-
-
-def _without_urls(text: str) -> str:
-    """A URL's words (``/pages/bert-language-model``) are not the author naming anything."""
-    from kgnotes.urls import without_urls
-
-    return without_urls(text)
 
 
 def _journal_label(day: str | None) -> str:

@@ -57,7 +57,7 @@ def searchable(text: str) -> str:
 
 
 def chunks_of_block(block: JournalBlock) -> Iterator[Chunk]:
-    text = _without_urls(block.text)
+    text = without_urls(block.text, sep="").strip()
     if block.topic and block.topic not in text:
         text = f"{block.topic}\n{text}"
     for k, passage in enumerate(passages(text)):
@@ -131,10 +131,6 @@ def _pieces(paragraph: str) -> Iterator[str]:
 def _tokens(text: str) -> int:
     """A cheap stand-in for word pieces: words, with each CJK character counted once."""
     return len(_TOKEN.findall(text))
-
-
-def _without_urls(text: str) -> str:
-    return without_urls(text, sep="").strip()
 
 
 def build_index(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kgnotes.errors import KgnotesError
+from kgnotes.markup import inert
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -424,9 +425,8 @@ def canvas(
         if file_for and node in file_for:
             card.update(type="file", file=file_for[node])
         else:
-            name = str(graph.nodes[node].get("name", node))  # a card's text is Markdown
-            text = name.replace("<", "&lt;").replace("[[", "[\\[").replace("%%", "%\\%")
-            card.update(type="text", text=text)
+            name = str(graph.nodes[node].get("name", node))
+            card.update(type="text", text=inert(name))  # a card's text is Markdown
         nodes.append(card)
     edges = []
     for i, (u, v, data) in enumerate(sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))):

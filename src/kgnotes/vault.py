@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kgnotes.markup import inert
 from kgnotes.names import Names
 
 if TYPE_CHECKING:
@@ -464,9 +465,7 @@ def _sanitize(text: str) -> str:
     to http(s) and mail, no wikilinks or embeds smuggled in."""
     parts = re.split(r"(```.*?```)", text, flags=re.DOTALL)
     for i in range(0, len(parts), 2):
-        part = parts[i].replace("<", "&lt;")  # no tag can open: <script>, <iframe onload=…>
-        part = part.replace("[[", "[\\[").replace("%%", "%\\%")
-        parts[i] = _LINK.sub(_safe_link, part)
+        parts[i] = _LINK.sub(_safe_link, inert(parts[i]))
     return "".join(parts)
 
 
