@@ -23,26 +23,21 @@ import click
 from kgnotes import __version__
 from kgnotes.config import VaultPaths, resolve_vault
 from kgnotes.errors import KgnotesError
+from kgnotes.output import printable  # stdlib only: cheap at start-up
 
 LINK_STATUSES = ("pending", "archived", "failed")  # kgnotes.store's, kept here for a fast --help
 
 
-def _printable(text: str) -> str:
-    from kgnotes.output import printable
-
-    return printable(text)
-
-
 def _echo(message: str = "", err: bool = False) -> None:
     """Every line kgnotes prints, with whatever a web page or server put in it made inert."""
-    click.echo(_printable(message), err=err)
+    click.echo(printable(message), err=err)
 
 
 class _PrintableFormatter(logging.Formatter):
     """Log lines, which quote URLs and reasons from the network, made inert like the rest."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return _printable(super().format(record))
+        return printable(super().format(record))
 
 
 def _one_line(exc: Exception, vault: VaultPaths | None) -> str:
@@ -76,7 +71,7 @@ def _errors_to_messages(command: Callable[..., Any]) -> Callable[..., Any]:
             if os.environ.get("KGNOTES_RAISE_ERRORS"):
                 raise
             vault = next((a for a in args if isinstance(a, VaultPaths)), None)
-            raise click.ClickException(_printable(_one_line(exc, vault))) from exc
+            raise click.ClickException(printable(_one_line(exc, vault))) from exc
 
     return run
 
@@ -614,7 +609,7 @@ def _progress() -> Iterator[Callable[[Any, int, int], None]]:
                 bar = click.progressbar(length=total, label="archiving", file=sys.stderr)
                 bar.__enter__()
             if not result.ok:
-                click.echo(f"\r\033[K{_printable(output.result_line(result))}", err=True)
+                click.echo(f"\r\033[K{printable(output.result_line(result))}", err=True)
             bar.update(1)
 
         yield update
