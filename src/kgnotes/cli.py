@@ -46,9 +46,9 @@ def _one_line(exc: Exception, vault: VaultPaths | None) -> str:
     if isinstance(exc, KgnotesError):
         return str(exc)
     if isinstance(exc, sqlite3.DatabaseError):
-        from kgnotes.store import database_error
+        from kgnotes.store import vault_error
 
-        return str(database_error(vault.db if vault else Path("kgnotes.db"), exc))
+        return str(vault_error(vault.db if vault else Path("kgnotes.db"), exc))
     assert isinstance(exc, OSError)
     where = exc.filename or (vault.root if vault else "kgnotes")
     what = exc.strerror or str(exc)

@@ -445,7 +445,7 @@ class Store:
             self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise _vault_error(path, exc) from exc
+            raise vault_error(path, exc) from exc
 
     def __enter__(self) -> Store:
         return self
@@ -477,7 +477,7 @@ class Store:
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise _vault_error(self.path, exc) from exc
+            raise vault_error(self.path, exc) from exc
         try:
             yield
         except BaseException:
@@ -490,7 +490,7 @@ class Store:
             except sqlite3.OperationalError as exc:  # the disk filled while committing
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
-                raise _vault_error(self.path, exc) from exc
+                raise vault_error(self.path, exc) from exc
 
     # -- note files and entries ---------------------------------------------------------
 
@@ -1328,7 +1328,7 @@ def _refuse_empty(path: Path) -> None:
         )
 
 
-def _vault_error(path: Path, exc: sqlite3.Error) -> VaultError:
+def vault_error(path: Path, exc: sqlite3.Error) -> VaultError:
     """One line that names the database and what to do about ``exc``."""
     message = str(exc)
     if "locked" in message or "busy" in message:
@@ -1348,11 +1348,6 @@ def _vault_error(path: Path, exc: sqlite3.Error) -> VaultError:
             "it away and run kgnotes add on your notes again (the archive folder is kept)"
         )
     return VaultError(f"{path}: cannot use the database ({message})")
-
-
-def database_error(path: Path, exc: sqlite3.Error) -> VaultError:
-    """``_vault_error`` for callers outside the store: a query that failed mid-command."""
-    return _vault_error(path, exc)
 
 
 def _writable(path: Path) -> bool:
