@@ -23,7 +23,7 @@ import click
 from kgnotes import __version__
 from kgnotes.config import VaultPaths, resolve_vault
 from kgnotes.errors import KgnotesError
-from kgnotes.output import printable  # stdlib only: cheap at start-up
+from kgnotes.markup import printable  # stdlib only: cheap at start-up
 
 LINK_STATUSES = ("pending", "archived", "failed")  # kgnotes.store's, kept here for a fast --help
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # types only: printing search results must not import the archiver
@@ -12,26 +11,10 @@ if TYPE_CHECKING:  # types only: printing search results must not import the arc
     from kgnotes.graph import ConceptSummary, GraphReport, LearningPath, Prerequisites
     from kgnotes.index import IndexReport
     from kgnotes.ingest import FileReport
-    from kgnotes.pipeline import GraphDrawing
     from kgnotes.search import SearchHit
-    from kgnotes.store import UnresolvedTitle
+    from kgnotes.store import UnresolvedTitle, VaultCounts
     from kgnotes.vault import ExportReport
-    from kgnotes.views import LinkView
-
-
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str) -> str:
-    """Text safe for a terminal: control characters (an escape sequence in a server's reason
-    phrase would retitle the window or worse) and bidirectional overrides shown as escapes,
-    newlines and tabs kept."""
-    return _UNPRINTABLE.sub(
-        lambda m: (
-            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
-        ),
-        text,
-    )
+    from kgnotes.views import DocumentView, GraphDrawing, LinkView
 
 
 def to_json(data: Any) -> str:
@@ -61,23 +44,21 @@ def file_line(report: FileReport) -> str:
     return f"{report.label}: {report.status}, " + ", ".join(parts)
 
 
-def status_lines(counts: dict[str, Any]) -> list[str]:
-    by_status = counts["links_by_status"]
-    return [
-        f"entries    {counts['entries']}",
-        f"links      {counts['links']} ("
+def status_lines(counts: VaultCounts) -> list[str]:
+    by_status = dataclasses.asdict(counts.links_by_status)
+    lines = [
+        f"entries    {counts.entries}",
+        f"links      {counts.links} ("
         + ", ".join(f"{n} {name}" for name, n in by_status.items())
         + ")",
-        f"documents  {counts['documents']}",
-        f"chunks     {counts['chunks']}",
-        f"concepts   {counts['concepts']}",
-        f"edges      {counts['edges']}",
-        *(
-            [f"papers     {counts['titles_without_paper']} named by title with no paper found"]
-            if counts.get("titles_without_paper")
-            else []
-        ),
+        f"documents  {counts.documents}",
+        f"chunks     {counts.chunks}",
+        f"concepts   {counts.concepts}",
+        f"edges      {counts.edges}",
     ]
+    if counts.titles_without_paper:
+        lines.append(f"papers     {counts.titles_without_paper} named by title with no paper found")
+    return lines
 
 
 def title_line(title: UnresolvedTitle) -> str:
@@ -126,17 +107,17 @@ def archive_summary(report: ArchiveReport) -> str:
     return text
 
 
-def document_text(doc: dict[str, Any]) -> str:
+def document_text(doc: DocumentView) -> str:
     """A link's archived document for reading in a terminal: a header, then the Markdown."""
-    header = [doc["title"] or doc["url"], doc["url"]]
-    facts = [doc.get(k) for k in ("author", "published", "site", "language")]
+    header = [doc.title or doc.url, doc.url]
+    facts = [doc.author, doc.published, doc.site, doc.language]
     if any(facts):
         header.append(" · ".join(f for f in facts if f))
-    state = doc["status"] + (f" via {doc['via']}" if doc.get("via") == "wayback" else "")
-    if doc.get("error"):
-        state += f": {doc['error']}"
+    state = doc.status + (f" via {doc.via}" if doc.via == "wayback" else "")
+    if doc.error:
+        state += f": {doc.error}"
     header.append(state)
-    body = doc["text"] if doc.get("text") else "(no text was archived for this link)"
+    body = doc.text if doc.text else "(no text was archived for this link)"
     return "\n".join(header) + "\n\n" + body
 
 

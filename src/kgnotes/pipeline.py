@@ -26,13 +26,13 @@ from kgnotes.search import search as search_store
 
 if TYPE_CHECKING:
     from kgnotes.archive import ArchiveReport, Progress
-    from kgnotes.graph import ConceptSummary, GraphReport, LearningPath, Prerequisites, Rung
+    from kgnotes.graph import ConceptSummary, GraphReport, LearningPath, Prerequisites
     from kgnotes.index import IndexReport
     from kgnotes.ingest import FileReport
     from kgnotes.notefiles import NoteSource, NoteText
-    from kgnotes.store import Store, UnresolvedTitle
+    from kgnotes.store import Store, UnresolvedTitle, VaultCounts
     from kgnotes.vault import ExportReport
-    from kgnotes.views import LinkView
+    from kgnotes.views import DocumentView, GraphDrawing, LinkView
 
 # The stages (parsing, fetching, the store) are imported inside the functions that run them,
 # so that ``kgnotes search`` answered by the search server starts in a fraction of a second.
@@ -379,32 +379,11 @@ class GraphRequest:
     max_nodes: int | None = None
 
 
-@dataclass(frozen=True)
-class GraphDrawing:
-    """What ``kgnotes graph`` did: the file it wrote and its size, or, with no file asked
-    for, the builds-on rungs to list."""
-
-    output: str | None = None
-    concepts: int = 0
-    nodes: int = 0
-    edges: int = 0
-    builds_on: list[Rung] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        if self.output is None:
-            return {"builds_on": [r.as_json() for r in self.builds_on]}
-        return {
-            "output": self.output,
-            "concepts": self.concepts,
-            "nodes": self.nodes,
-            "edges": self.edges,
-        }
-
-
 def draw_graph(paths: VaultPaths, request: GraphRequest) -> GraphDrawing:
     """Write the concept graph to ``request.output`` (format from its extension), or, with no
     file, list its builds-on rungs."""
     from kgnotes import graph, render
+    from kgnotes.views import GraphDrawing
 
     concept_graph = _concept_graph(paths)
     if request.output is None:
@@ -479,7 +458,7 @@ def open_vault(paths: VaultPaths) -> str:
     return uri
 
 
-def status(paths: VaultPaths) -> dict[str, Any]:
+def status(paths: VaultPaths) -> VaultCounts:
     """Counts of everything in the vault."""
     from kgnotes.store import Store
 
@@ -515,10 +494,11 @@ def todo(paths: VaultPaths) -> list[LinkView]:
     ]
 
 
-def show(paths: VaultPaths, url: str) -> dict[str, Any]:
+def show(paths: VaultPaths, url: str) -> DocumentView:
     """One link's archived document: metadata and the extracted text as Markdown."""
     from kgnotes import urls
     from kgnotes.store import Store
+    from kgnotes.views import document_view
 
     normalized = urls.normalize(url)
     with Store(paths.db) as store:
@@ -528,20 +508,4 @@ def show(paths: VaultPaths, url: str) -> dict[str, Any]:
         link = found[0]
         kept = store.document_of(link.id)
     document, snapshot = kept if kept else (None, None)
-    return {
-        "url": link.url,
-        "normalized": link.normalized,
-        "kind": link.kind,
-        "status": link.status,
-        "title": (document.title if document else None) or link.title,
-        "author": document.author if document else None,
-        "published": document.published if document else None,
-        "site": document.site if document else None,
-        "language": document.language if document else None,
-        "text": document.text if document else None,
-        "extraction": document.extraction if document else None,
-        "via": link.via,
-        "archived_at": link.archived_at,
-        "snapshot": snapshot,
-        "error": link.error,
-    }
+    return document_view(link, document, snapshot)

@@ -338,12 +338,12 @@ def _home(vault: _Vault) -> Page:
     from kgnotes import graph as graphs
 
     counts = vault.store.counts()
-    by_status = counts["links_by_status"]
+    by_status = counts.links_by_status
     parts = [
         "# kgnotes",
-        f"{counts['entries']} journal entries, {counts['links']} links "
-        f"({by_status['archived']} archived, {by_status['pending']} pending, "
-        f"{by_status['failed']} failed), {len(vault.graph.concepts)} concepts.",
+        f"{counts.entries} journal entries, {counts.links} links "
+        f"({by_status.archived} archived, {by_status.pending} pending, "
+        f"{by_status.failed} failed), {len(vault.graph.concepts)} concepts.",
     ]
     queue = [
         v
@@ -434,7 +434,7 @@ def _one_line(text: str) -> str:
 def _inline(text: str) -> str:
     """A string from the network (a reason phrase, an error) as inert Markdown on one line:
     no HTML, wikilink, embed or ``%%`` comment opens, no control character survives."""
-    from kgnotes.output import printable
+    from kgnotes.markup import printable
 
     return _one_line(_sanitize(printable(text)))
 

@@ -2,77 +2,22 @@
 
 A source module has ``claims(url) -> bool`` and ``capture(url, ctx) -> Capture`` (raising
 FetchError). ``web`` claims everything, so it comes last. Every remote endpoint other than the
-linked URL itself comes from ``Endpoints``, so a mirror or a local server can stand in.
+linked URL itself comes from ``Endpoints``, so a mirror or a local server can stand in; those
+shared shapes live in ``context``, which the source modules import.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
 
-from kgnotes.config import setting
-from kgnotes.extract import Document, extract
-from kgnotes.fetch import Exchange, Fetcher
+from kgnotes.sources import arxiv, wayback, web, wikipedia, youtube
+from kgnotes.sources.context import Capture, Context, Endpoints, Extractor
 
-
-@dataclass(frozen=True)
-class Endpoints:
-    """Base URLs of the services kgnotes asks about links (config ``[sources]``, env overrides)."""
-
-    arxiv_api: str = "https://export.arxiv.org/api/query"
-    arxiv_pdf: str = "https://arxiv.org/pdf/"
-    youtube_oembed: str = "https://www.youtube.com/oembed"
-    wayback: str = "https://archive.org/wayback/available"
-    arxiv_interval: float = 3.0  # seconds between two calls of the arXiv API, as arXiv asks
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Endpoints:
-        defaults = cls()
-        return cls(
-            arxiv_api=setting(config, "sources.arxiv_api", "KGNOTES_ARXIV_API", defaults.arxiv_api),
-            arxiv_pdf=setting(config, "sources.arxiv_pdf", "KGNOTES_ARXIV_PDF", defaults.arxiv_pdf),
-            youtube_oembed=setting(
-                config, "sources.youtube_oembed", "KGNOTES_YOUTUBE_OEMBED", defaults.youtube_oembed
-            ),
-            wayback=setting(config, "sources.wayback", "KGNOTES_WAYBACK_API", defaults.wayback),
-            arxiv_interval=setting(
-                config, "sources.arxiv_interval", "KGNOTES_ARXIV_INTERVAL", defaults.arxiv_interval
-            ),
-        )
-
-
-Extractor = Callable[[str, bytes, "str | None", str], Document]
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a source needs: a fetcher, the service endpoints, and an extractor (the archiver
-    passes one that runs in worker processes, so parsing never holds up fetching)."""
-
-    fetcher: Fetcher
-    endpoints: Endpoints = field(default_factory=Endpoints)
-    extract: Extractor = extract
-    robots: Any = None  # a robots.RobotsRules the page sources ask first, or None: not asked
-
-
-@dataclass(frozen=True)
-class Capture:
-    """What capturing a link produced: the document and every HTTP exchange behind it."""
-
-    document: Document
-    final_url: str
-    http_status: int | None
-    exchanges: list[Exchange] = field(default_factory=list)
-    attempts: int = 1
-    via: str = "direct"
+__all__ = ["Capture", "Context", "Endpoints", "Extractor", "arxiv", "source_for", "wayback"]
 
 
 def source_for(url: str) -> ModuleType:
     """The first source module that claims ``url``."""
-    from kgnotes.sources import arxiv, web, wikipedia, youtube
-
     for module in (arxiv, youtube, wikipedia, web):
         if module.claims(url):
             return module

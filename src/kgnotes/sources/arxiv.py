@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from kgnotes.extract import Document
 from kgnotes.fetch import Fetcher, FetchError, Response
-from kgnotes.sources import Capture, Context, Endpoints
+from kgnotes.sources.context import Capture, Context, Endpoints
 from kgnotes.urls import ARXIV_ID, arxiv_id
 
 WAYBACK_OK = False

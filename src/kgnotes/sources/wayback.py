@@ -8,7 +8,7 @@ import re
 from urllib.parse import urlencode
 
 from kgnotes.fetch import Fetcher, FetchError
-from kgnotes.sources import Capture, Context, Endpoints
+from kgnotes.sources.context import Capture, Context, Endpoints
 
 DEAD_REASONS = frozenset({"http 404", "http 410", "dns", "connection"})
 _SNAPSHOT = re.compile(r"(/web/\d{1,14})(/)")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kgnotes.extract import HTML_TYPES
-from kgnotes.sources import Capture, Context
+from kgnotes.sources.context import Capture, Context
 
 WAYBACK_OK = True  # a dead page may be looked up in the Wayback Machine
 FETCHES_THE_PAGE = True  # the page itself is fetched: its site's robots.txt is asked

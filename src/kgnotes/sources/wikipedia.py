@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 from urllib.parse import unquote, urlsplit
 
-from kgnotes.sources import Capture, Context, web
+from kgnotes.sources.context import Capture, Context
+from kgnotes.sources.web import capture as capture_page
 
 WAYBACK_OK = True
 FETCHES_THE_PAGE = True  # the page itself is fetched: its site's robots.txt is asked
@@ -28,7 +29,7 @@ def article(url: str) -> tuple[str | None, str | None]:
 
 
 def capture(url: str, ctx: Context, fetch_url: str | None = None) -> Capture:
-    captured = web.capture(url, ctx, fetch_url)
+    captured = capture_page(url, ctx, fetch_url)
     # The canonical title follows redirects (Word2Vec → Word2vec) unless the page came from
     # a copy elsewhere (a Wayback snapshot), where only the URL as written names it.
     title, language = article(captured.final_url if fetch_url is None else url)

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from kgnotes.extract import Document
 from kgnotes.fetch import FetchError
-from kgnotes.sources import Capture, Context
+from kgnotes.sources.context import Capture, Context
 from kgnotes.urls import youtube_id
 
 WAYBACK_OK = False  # oEmbed says whether a video exists; a snapshot of its page adds nothing
