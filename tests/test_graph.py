@@ -435,7 +435,7 @@ def test_wording_says_what_builds_on_what(text, title, topics, stated):
 
 
 def test_the_journal_defines_a_term_before_a_colon():
-    from kgnotes.terms import noted_terms
+    from kgnotes.concepts.terms import noted_terms
 
     assert list(noted_terms("causal attention：对角线以上 mask 成 -inf")) == ["causal attention"]
     assert list(noted_terms("skip-gram + negative sampling: 正样本")) == [
@@ -454,7 +454,7 @@ def test_the_journal_defines_a_term_before_a_colon():
 
 
 def test_paper_titles_name_the_ideas_they_are_about():
-    from kgnotes.terms import paper_title_phrases
+    from kgnotes.concepts.terms import paper_title_phrases
 
     assert paper_title_phrases("Language Models are Few-Shot Learners") == ["Language Models"]
     assert paper_title_phrases("LoRA: Low-Rank Adaptation of Large Language Models") == [
@@ -500,7 +500,7 @@ def test_a_title_phrase_named_only_where_the_title_is_quoted_is_no_concept():
 
 
 def test_english_phrases_in_the_authors_chinese_are_terms_when_a_source_uses_them_too():
-    from kgnotes.terms import embedded_phrases
+    from kgnotes.concepts.terms import embedded_phrases
 
     assert list(embedded_phrases("region proposal network 替代 selective search")) == [
         "region proposal network",
@@ -549,7 +549,7 @@ def test_dotted_identifiers_name_no_concept():
 
 def test_reading_in_two_processes_finds_the_same(monkeypatch):
     """A large archive is scanned in two halves at once; the result must not change."""
-    from kgnotes import concepts
+    from kgnotes.concepts import scan
 
     units = [
         Unit("document", i, f"Doc {i}\n" + text, f"u{i}", title=title)
@@ -564,7 +564,7 @@ def test_reading_in_two_processes_finds_the_same(monkeypatch):
         )
     ]
     alone = find_concepts(units)
-    monkeypatch.setattr(concepts, "PARALLEL_CHARS", 0)
+    monkeypatch.setattr(scan, "PARALLEL_CHARS", 0)
     halves = find_concepts(units)
     assert halves.concepts == alone.concepts
     assert halves.mentions == alone.mentions
@@ -663,7 +663,7 @@ def test_implemented_by_is_a_use():
 
 
 def test_a_heading_that_names_a_step_names_no_concept():
-    from kgnotes.terms import heading_names
+    from kgnotes.concepts.terms import heading_names
 
     assert heading_names("### Text preprocessing") == []
     assert heading_names("## 2.3 Data loading") == []

@@ -21,227 +21,70 @@ import re
 from collections.abc import Iterable, Iterator
 
 from kgnotes.cjk import CJK_CHARS, CJK_RUN
+from kgnotes.concepts.vocabulary import (
+    CJK_FUNCTION,
+    CJK_GENERIC,
+    CJK_QUESTIONS,
+    CJK_VERBS,
+    FUNCTION_WORDS,
+    GENERIC_HEADS,
+    GENERIC_PHRASES,
+    GENERIC_SECTIONS,
+    INNER_FUNCTION,
+    LEADING_MODIFIERS,
+    LEADING_PREPOSITIONS,
+    STEP_GERUNDS,
+    STEP_VERBS,
+    STOPWORDS,
+    TRAILING_GENERIC,
+    word_set,
+)
 
 _WORD = re.compile(f"[A-Za-z0-9]+(?:['’][a-z]+)?|[{CJK_CHARS}]+")
-_COMMON = """a an the and or of to in on at by for from with without into onto over under as is
-    are was were be been being it its this that these those which who whom whose what when where
-    why how than then there here so such not no nor but if else also only just very more most
-    less least much many few each every all any some both either neither one two three first
-    second new old same other another our their his her your my we they he she you i me us them
-    can could may might must shall should will would do does did done has have had having use
-    used using uses make makes made get gets got like via per about above below between among
-    across after before during while until since within out up down off again further once s t
-    don way ways thing things lot lots part parts kind kinds example examples case cases number
-    figure table section chapter page paper papers article post blog today day week time times
-    well good better best great simple simply easy hard different similar large small big long
-    short high low real really still even though although however therefore thus hence later
-    earlier billion million thousand hundred note notes summary todo question questions misc
-    reading intro introduction overview let lets let's here's there's see next previous"""
-STOPWORDS = frozenset(_COMMON.split())
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_FUNCTION_WORDS = _words(
-    """
-    a an the of for and or to in on with by from at as is are via
-    """
-)
-_INNER_FUNCTION = _words(
-    """
-    for to in on at by from with into onto over as is are was were be via than using that
-    which when where how what why your our their my this these those
-    """
-)
-_GENERIC_SECTIONS = _words(
-    """
-    abstract introduction intro overview background summary conclusion conclusions
-    references bibliography acknowledgements acknowledgments appendix contents installation
-    install usage setup requirements prerequisites quickstart examples example exercises
-    exercise assignment assignments challenge license citation citing faq notes todos todo
-    results experiments discussion resources features contributing changelog news data demo
-    tutorial lesson chapter part section step steps training evaluation testing development
-    model models implementation code api documentation docs approach method methods
-    motivation outline agenda recap review quiz homework solution solutions answer answers
-    goals objectives takeaways comments share sources further reading related work future
-    work limitations conclusion remarks name synopsis description options
-    """
-)
-_STEP_GERUNDS = _words(  # the last word of a heading that names a step ("Data loading")
-    """
-    preprocessing loading downloading cleaning plotting saving exporting importing installing
-    printing splitting visualizing visualising
-    """
-)
-_GENERIC_PHRASES = frozenset(
-    [
-        "getting started",
-        "quick start",
-        "further reading",
-        "related work",
-        "self study",
-        "table of contents",
-        "in this lesson",
-        "future work",
-        "key takeaways",
-        "next steps",
-        "read next",
-        "see also",
-        "external links",
-        "what's next",
-        "final thoughts",
-        "main idea",
-        "key idea",
-        "basic idea",
-        "core idea",
-        "general idea",
-        "big picture",
-    ]
-)
-GENERIC_HEADS = _words(
-    """
-    model models method methods algorithm architecture mechanism mechanisms layer layers
-    network networks function loss design system framework approach technique optimizer
-    module block
-    """
-)
-FOLDED_HEADS = _words(
-    """
-    mechanism architecture network layer block model modeling modelling optimizer algorithm loss
-    """
-)
-_LEADING_PREPOSITIONS = frozenset({"beyond", "towards", "toward", "into", "on", "about"})
-_LEADING_MODIFIERS = _words(
-    """
-    well-known famous popular basic basics simple advanced modern classic classical standard
-    vanilla fixed pre-trained pretrained understanding introducing pytorch tensorflow keras
-    jax official unofficial minimal illustrated annotated
-    """
-)
-_TRAILING_GENERIC = _words(
-    """
-    example examples tutorial tutorials overview basics introduction implementation
-    explained demo guide benchmark cheatsheet notes primer walkthrough
-    """
-)
-_CJK_GENERIC = (
-    "简介",
-    "介绍",
-    "入门",
-    "基础",
-    "概念",
-    "基础概念",
-    "原理",
-    "实现",
-    "架构",
-    "模型",
-    "方法",
-    "算法",
-    "机制",
-    "网络",
-    "总结",
-    "小结",
-    "结论",
-    "参考",
-    "参考资料",
-    "参考文献",
-    "附录",
-    "目录",
-    "安装",
-    "使用",
-    "练习",
-    "作业",
-    "挑战",
-    "示例",
-    "例子",
-    "问题",
-    "思考",
-    "延伸阅读",
-    "前言",
-    "引言",
-    "概述",
-    "课前测验",
-    "课后测验",
-    "复习与自学",
-    "本课内容",
-    "本章内容",
-    "本节内容",
-    "本章目标",
-    "本节目标",
-    "学习目标",
-    "课后练习",
-    "课后习题",
-    "课后小测",
-    "习题",
-    "本章小结",
-    "本节小结",
-    "完整代码",
-    "文章结构",
-    "做法",
-    "的做法",
-    "教程",
-    "笔记",
-    "代码",
-    "数据",
-    "训练",
-    "评估",
-    "优化",
-    "模型架构",
-    "模型结构",
-    "预训练任务",
-    "下游任务",
-    "任务",
-    "工具",
-    "命令",
-    "操作",
-    "计算",
-    "模式",
-    "进入",
-    "快速",
-    "必备原料",
-    "附加内容",
-    "计算步骤",
-    "操作步骤",
-    "整体",
-    "总体",
-    "实验结果",
-    "训练模型",
-    "整体架构",
-    "整体结构",
-    "参数",
-    "结构",
-    "细节",
-    "注意事项",
-)
-CJK_HEADS = ("机制", "架构", "网络", "模型", "层")
-_CJK_FUNCTION = set("的了是在和与或及把被将为对从给让着过")
-_CJK_FUNCTION |= set("吗呢吧啊呀哪怎么这那些每各该其此即就都也还又再很太")
-_CJK_VERBS = set("看学试做用补讲写读说想要会能去来到跑放吃买")
-_CJK_QUESTIONS = ("为什么", "怎么", "如何", "什么", "是否")
 _NUMBERING = re.compile(
     r"^\s*(?:(?:\d+(?:\.\d+)*\.?)|[（(]\s*\d+\s*[)）]|[IVXLC]+\."
     r"|第\s*[0-9一二三四五六七八九十百]+\s*[章节课讲部篇]"
     r"|(?:part|step|lesson|chapter|unit|module|section)\s+\d+\s*[:.：-]?)\s*",
     re.IGNORECASE,
 )
+
+
 _SYMBOLS = re.compile(r"^[^\w(（]+|[^\w)）+#]+$")
+
+
 _NAME_SPLIT = re.compile(
     r"\s+[-–—]+\s+|——|[:：/&|;；，,、+·]|\s(?i:and|vs\.?|versus)\s|[和与跟及]|\.\s"
 )
+
+
 _TOPIC_SPLIT = re.compile(r"\s*(?:[,，、/&+;；|]|\band\b|\bvs\.?\b|\bversus\b|和|与|跟)\s*")
+
+
 _PARENTHETICAL = re.compile(r"\s*[(（][^)）]*[)）]\s*")
+
+
 _QUESTION = re.compile(
     r"^(?:what|why|how|when|which|who)\s+(?:is|are|does|do)\s+(.+?)\s*[?？]$", re.IGNORECASE
 )
+
+
 _IDENTIFIER = re.compile(
     r"[A-Za-z0-9]_[A-Za-z0-9_]|\b[a-z]\w*\.[a-z_]\w*|\w\(\)|\(\s*\)|__\w"
     r"|^(?:def|class|import|from|return|lambda)\s|^(?:self|torch|nn|np|tf|os|sys)\."
 )
+
+
 _CAMEL = re.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+$|^[a-z]+[A-Z]\w*$")
+
+
 _MATH_SYMBOLS = re.compile(r"[=≈<>±×÷∑∫√^{}\\$]")
+
+
 ACRONYM = re.compile(r"[(（]\s*([A-Za-z][A-Za-z0-9\-]{1,9})\s*[)）]")
+
+
 _ALTERNATIVES = re.compile(  # "(ViT)", "(CNNs / ConvNets)"
     r"[(（]\s*([A-Za-z][A-Za-z0-9\-]{1,9}(?:\s*(?:/|,|，|、|or)\s*[A-Za-z][A-Za-z0-9\-]{1,9}){0,3})"
     r"\s*[)）]"
@@ -252,7 +95,7 @@ def tokens(name: str) -> list[str]:
     return _WORD.findall(name)
 
 
-_QUANTITIES = _words("multiple several various numerous different many few")
+_QUANTITIES = word_set("multiple several various numerous different many few")
 
 
 def plausible(name: str, max_words: int = 5, inner_words: bool = False) -> bool:
@@ -270,12 +113,12 @@ def plausible(name: str, max_words: int = 5, inner_words: bool = False) -> bool:
         return False  # "multiple times", "several ways": how much, not what
     if _MATH_SYMBOLS.search(name):
         return False
-    if not inner_words and any(w in _INNER_FUNCTION for w in lower[1:-1]):
+    if not inner_words and any(w in INNER_FUNCTION for w in lower[1:-1]):
         return False
-    if lower[-1] in _INNER_FUNCTION or lower[-1] in ("and", "or", "the", "a", "an", "of"):
+    if lower[-1] in INNER_FUNCTION or lower[-1] in ("and", "or", "the", "a", "an", "of"):
         return False
     plain = " ".join(lower)
-    if plain in _GENERIC_SECTIONS or plain in _GENERIC_PHRASES or plain in GENERIC_HEADS:
+    if plain in GENERIC_SECTIONS or plain in GENERIC_PHRASES or plain in GENERIC_HEADS:
         return False
     cjk = "".join(CJK_RUN.findall(name))
     return not cjk or plausible_cjk(cjk)
@@ -285,10 +128,10 @@ def plausible_cjk(cjk: str) -> bool:
     """A run of Chinese that could be a term: short, no particles, verbs or question words."""
     return (
         2 <= len(cjk) <= 8
-        and not (set(cjk) & _CJK_FUNCTION)
-        and not (set(cjk) & _CJK_VERBS)
-        and not cjk.startswith(_CJK_QUESTIONS)
-        and cjk not in _CJK_GENERIC
+        and not (set(cjk) & CJK_FUNCTION)
+        and not (set(cjk) & CJK_VERBS)
+        and not cjk.startswith(CJK_QUESTIONS)
+        and cjk not in CJK_GENERIC
     )
 
 
@@ -310,9 +153,9 @@ def _clean(part: str) -> str:
     words = part.split()
     while len(words) > 1 and words[0].lower() in ("the", "a", "an"):
         words = words[1:]
-    while len(words) > 1 and words[0].lower() in _LEADING_MODIFIERS | _LEADING_PREPOSITIONS:
+    while len(words) > 1 and words[0].lower() in LEADING_MODIFIERS | LEADING_PREPOSITIONS:
         words = words[1:]
-    while len(words) > 1 and words[-1].lower() in _TRAILING_GENERIC:
+    while len(words) > 1 and words[-1].lower() in TRAILING_GENERIC:
         words = words[:-1]
     if len(words) > 1 and words[0].lower() == "introduction" and words[1].lower() == "to":
         words = words[2:]
@@ -343,15 +186,6 @@ def strip_numbering(text: str) -> str:
 _ANCHOR = re.compile(r"\s+[#¶§🔗]+\s*$")  # a heading's permalink mark ("GPT-2 #")
 
 
-_STEP_VERBS = _words(
-    "prepare try compile train define download create construct build load run evaluate "
-    "install import add use visualize visualise plot save test configure get make write "
-    "implement apply check inspect explore export initialize initialise instantiate setup "
-    "split tokenize tokenise preprocess read show display print fit predict "
-    "generate freeze unfreeze continue start begin summarize summarise learn understand"
-)
-
-
 def heading_names(heading: str) -> list[str]:
     """The names a section heading gives: numbering, emoji and generic words dropped, split
     at ``:``, `` - ``, ``/``, "and": "2.1.4 自注意力" → 自注意力, "R-CNN: Region-Based CNN"
@@ -368,9 +202,9 @@ def heading_names(heading: str) -> list[str]:
         words = part.lower().split()
         if len(words) > 1 and words[0].endswith("ing") and words[0] != "embedding":
             continue  # "Training CLIP", "Loading models": what a section does, not a name
-        if len(words) > 1 and words[0] in _STEP_VERBS:
+        if len(words) > 1 and words[0] in STEP_VERBS:
             continue  # "Prepare the data", "Compile the model": a tutorial's step
-        if words[-1] in _STEP_GERUNDS:
+        if words[-1] in STEP_GERUNDS:
             continue  # "Text preprocessing", "Data loading": a step, named as a noun
         for name in _mixed(part):
             if plausible(name, max_words=4):
@@ -383,7 +217,7 @@ def generic_heading(heading: str) -> bool:
     every lesson has, whatever it names besides."""
     text = _NUMBERING.sub("", heading.lstrip("#").strip())
     parts = [_clean(p).lower() for p in _NAME_SPLIT.split(text)]
-    return any(p in _GENERIC_SECTIONS or p in _GENERIC_PHRASES for p in parts if p)
+    return any(p in GENERIC_SECTIONS or p in GENERIC_PHRASES for p in parts if p)
 
 
 def heading_pairs(heading: str) -> list[tuple[str, str]]:
@@ -431,7 +265,11 @@ def title_names(title: str, *, paper: bool = False, wikipedia: bool = False) -> 
 _TITLE_JOINS = re.compile(
     r"\s+(of|for|from|by|with|in|at|via|using|through|to|on|and|&)\s+", re.IGNORECASE
 )
+
+
 _TITLE_TOPICS = ("of", "for", "and", "&")  # what a paper is of or for, not what it works with
+
+
 _TITLE_VERB = re.compile(r"\s+(?:is|are|was|were)\s+", re.IGNORECASE)
 
 
@@ -475,7 +313,7 @@ def _title_topics(part: str) -> list[str]:
     return kept
 
 
-_TITLE_PRAISE = _words(
+_TITLE_PRAISE = word_set(
     "very highly extremely efficient simple new novel improved improving unified fast faster "
     "scalable robust better effective towards toward"
 )
@@ -522,7 +360,7 @@ def _before_description(part: str) -> str:
     its subject names what comes before the first small word."""
     words = part.split()
     for i, word in enumerate(words[1:], start=1):
-        if word.lower() in _INNER_FUNCTION:
+        if word.lower() in INNER_FUNCTION:
             return " ".join(words[:i])
     return part
 
@@ -549,7 +387,9 @@ def defined_sentence(sentence: str) -> Iterator[str]:
 _CAPITALISED = re.compile(
     r"(?<![A-Za-z0-9_\-\[$])[A-Z][A-Z0-9]{1,5}(?:-[A-Z0-9]{1,4})?(?![A-Za-z0-9_\]])"
 )
-_NOT_TERMS = _words("OK TODO FYI PS NB ASAP TBD AM PM US UK EU PDF URL")
+
+
+_NOT_TERMS = word_set("OK TODO FYI PS NB ASAP TBD AM PM US UK EU PDF URL")
 
 
 def capitalised_terms(sentence: str) -> Iterator[str]:
@@ -565,7 +405,9 @@ def capitalised_terms(sentence: str) -> Iterator[str]:
 
 
 _NOTED = re.compile(r"^\s*([A-Za-z][A-Za-z0-9\- +&/]{1,40}?)\s*[：:](?!//)\s*\S")
-_NOT_NOTED = _words(
+
+
+_NOT_NOTED = word_set(
     "note notes todo ps nb update summary tip idea q a question answer edit ref refs source "
     "paper video link links example examples result results conclusion problem bug fix step "
     "tldr aside recap goal plan reading"
@@ -618,7 +460,7 @@ def emphasised(text: str) -> Iterator[str]:
         for part in re.split(r"[/／,，、]|\s(?i:and|&)\s", match.group(1)):
             name = _clean(part)
             words = name.split()
-            if len(words) > 1 and words[0].lower() in _STEP_VERBS:
+            if len(words) > 1 and words[0].lower() in STEP_VERBS:
                 continue  # "**Try it out**": a step, not a term
             if name and plausible(name, max_words=4):
                 yield name
@@ -657,7 +499,7 @@ def long_form(short: str, before: str) -> str | None:
     for count in range(1, min(limit, len(words)) + 1):
         candidate = words[-count:]
         if covers(letters, candidate):
-            if candidate[0].lower() in _FUNCTION_WORDS:
+            if candidate[0].lower() in FUNCTION_WORDS:
                 return None
             return " ".join(candidate)
     return None
@@ -681,7 +523,7 @@ def covers(letters: list[str], words: list[str]) -> bool:
         if position < 0:
             return False
         position += 1
-    content = [w for w in words if w.lower() not in _FUNCTION_WORDS]  # "… from Transformers"
+    content = [w for w in words if w.lower() not in FUNCTION_WORDS]  # "… from Transformers"
     return all(w[0].lower() in letters for w in content) and len(content) <= len(letters)
 
 
@@ -690,7 +532,7 @@ def spells(short: str, words: list[str]) -> bool:
     letters in order through the title's content words, the first starting the first word and
     most of them starting a word, so "SimCLR" spells "A Simple Framework for Contrastive
     Learning of Visual Representations"."""
-    content = [w.lower() for w in words if w.lower() not in _FUNCTION_WORDS]
+    content = [w.lower() for w in words if w.lower() not in FUNCTION_WORDS]
     letters = [c for c in short.lower() if c.isalnum()]
     if not content or not letters or content[0][0] != letters[0]:
         return False
@@ -719,8 +561,14 @@ _GLOSS = re.compile(
     r"([\u3400-\u4dbf\u4e00-\u9fff][\u3400-\u4dbf\u4e00-\u9fff\-－–]{1,15})\s*[（(]\s*"
     r"([A-Za-z][^（）()\n]{0,60}?)\s*[）)]"
 )
+
+
 _CHINESE_BRACKET = re.compile(r"[（(]\s*([\u3400-\u4dbf\u4e00-\u9fff]{2,12})\s*[）)]")
+
+
 _SHORT_BEFORE = re.compile(r"(?<![\w\-])([A-Z][A-Za-z0-9\-]{1,9})\s*$")  # "CNN（卷积神经网络）"
+
+
 _CUT_AFTER = (
     "称为",
     "叫做",
@@ -739,6 +587,8 @@ _CUT_AFTER = (
     "及",
     "或",
 )
+
+
 _LEADING = set("是")
 
 
@@ -756,7 +606,7 @@ def _gloss_term(run: str) -> str:
         run = run[1:]
     if plausible_cjk(run):
         return run
-    verbs = [i for i, c in enumerate(run[:-2]) if c in _CJK_VERBS]
+    verbs = [i for i, c in enumerate(run[:-2]) if c in CJK_VERBS]
     if verbs and plausible_cjk(run[verbs[-1] + 1 :]):
         return run[verbs[-1] + 1 :]
     return ""
