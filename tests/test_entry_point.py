@@ -62,3 +62,26 @@ def test_errors_are_one_line_unless_asked_for_a_traceback(env, tmp_path):
         sys.executable, "-m", "kgnotes", "status", env={**env, "KGNOTES_RAISE_ERRORS": "1"}
     )
     assert b"Traceback" in traced.stderr
+
+
+def test_graph_files_that_are_no_pictures_need_no_matplotlib(env, journal_path, tmp_path):
+    """The canvas, Mermaid and HTML page pick their colours without matplotlib; only PNG, SVG
+    and PDF pictures import it."""
+    added = run(sys.executable, "-m", "kgnotes", "add", "--year", "2024", "--no-fetch",
+                str(journal_path), env=env)  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    for name in ("graph.canvas", "graph.mmd", "graph.html"):
+        probe = (
+            "import sys\n"
+            "from kgnotes.cli import main\n"
+            f"sys.argv = ['kgnotes', 'graph', '-o', {str(tmp_path / name)!r}]\n"
+            "try:\n    main()\n"
+            "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+            "from kgnotes import render\n"
+            "assert render.colour(20) == '#1f77b4'  # past the palette: a large graph's colours\n"
+            "print('MATPLOTLIB=' + str('matplotlib' in sys.modules))\n"
+        )
+        result = run(sys.executable, "-c", probe, env=env)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.decode().splitlines()[-1] == "MATPLOTLIB=False", name
+        assert (tmp_path / name).stat().st_size > 0

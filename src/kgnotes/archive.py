@@ -19,16 +19,15 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
-from kgnotes.config import setting
+from kgnotes.config import Config, setting
 from kgnotes.errors import KgnotesError, VaultBusyError
 from kgnotes.extractors import Extractors
 from kgnotes.fetch import Fetcher, FetchError, FetchOptions
 from kgnotes.robots import RobotsRules
 from kgnotes.snapshots import sweep_temporary_files, write_warc
-from kgnotes.sources import Capture, Context, Endpoints, arxiv, source_for, wayback
+from kgnotes.sources import Capture, Context, Endpoints, Source, arxiv, source_for, wayback
 from kgnotes.store import ArchivedLink, FailedLink, LinkJob, Store, title_key
 
 log = logging.getLogger(__name__)
@@ -86,7 +85,7 @@ Progress = Callable[[LinkResult, int, int], None]
 
 
 def options_from_config(
-    config: dict[str, Any], concurrency: int | None = None, wayback_on: bool | None = None
+    config: Config, concurrency: int | None = None, wayback_on: bool | None = None
 ) -> ArchiveOptions:
     """Archive options from ``[fetch]`` in config.toml and ``KGNOTES_*`` variables; command-line
     values (``concurrency``, ``wayback_on``) win over both."""
@@ -303,8 +302,8 @@ def capture_link(
     ), None
 
 
-def _capture(job: LinkJob, source, ctx: Context, options: ArchiveOptions) -> Capture:
-    if ctx.robots is not None and getattr(source, "FETCHES_THE_PAGE", False):
+def _capture(job: LinkJob, source: Source, ctx: Context, options: ArchiveOptions) -> Capture:
+    if ctx.robots is not None and source.FETCHES_THE_PAGE:
         refusal = ctx.robots.refusal(job.url)
         if refusal:
             raise FetchError(job.url, "robots.txt", refusal)

@@ -9,14 +9,28 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from kgnotes.errors import ConfigError
 
 DEFAULT_VAULT = "vault"
 STATE_DIR = ".kgnotes"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Config:
+    """A vault's ``config.toml`` as read: its tables, empty when there is no file. Read one
+    value with ``setting``; a free-form table (``[concepts]``) with ``section``."""
+
+    tables: Mapping[str, Any] = field(default_factory=dict)
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        found = self.tables.get(name, {})
+        return found if isinstance(found, Mapping) else {}
 
 
 @dataclass(frozen=True)
@@ -48,18 +62,18 @@ def resolve_vault(option: str | os.PathLike[str] | None = None) -> VaultPaths:
     return VaultPaths(Path(chosen).expanduser().absolute())
 
 
-def load_config(paths: VaultPaths) -> dict[str, Any]:
-    """The vault's ``config.toml`` as a dict (empty when there is none)."""
+def load_config(paths: VaultPaths) -> Config:
+    """The vault's ``config.toml`` (empty when there is none)."""
     try:
         with paths.config.open("rb") as handle:
-            return tomllib.load(handle)
+            return Config(tomllib.load(handle))
     except FileNotFoundError:
-        return {}
+        return Config()
     except (tomllib.TOMLDecodeError, OSError) as exc:
         raise ConfigError(f"{paths.config}: cannot read config ({exc}) — fix or remove it") from exc
 
 
-def setting(config: dict[str, Any], dotted: str, env: str | None, default: Any) -> Any:
+def setting(config: Config, dotted: str, env: str | None, default: T) -> T:
     """One setting: the environment variable wins, then ``config.toml``, then the default.
 
     The value is coerced to the default's type so a typo such as ``concurrency = "eight"``
@@ -68,13 +82,13 @@ def setting(config: dict[str, Any], dotted: str, env: str | None, default: Any) 
     raw: Any = os.environ.get(env) if env else None
     source = env
     if raw is None:
-        node: Any = config
+        node: Any = config.tables
         for part in dotted.split("."):
             if not isinstance(node, dict) or part not in node:
                 return default
             node = node[part]
         raw, source = node, dotted
-    return _coerce(raw, default, source or dotted)
+    return cast(T, _coerce(raw, default, source or dotted))
 
 
 def _coerce(raw: Any, default: Any, name: str) -> Any:

@@ -11,22 +11,26 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kgnotes.config import setting
+from kgnotes.config import Config, setting
 from kgnotes.errors import ModelError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 MULTILINGUAL_MODEL = "google/universal-sentence-encoder-multilingual-3"
 _OFF = ("", "none", "off", "false", "0")
 
 
-def model_name(config: dict[str, Any]) -> str:
+def model_name(config: Config) -> str:
     """The configured model (``[search] model`` or ``KGNOTES_MODEL``): a name or a path."""
     return setting(config, "search.model", "KGNOTES_MODEL", DEFAULT_MODEL)
 
 
-def multilingual_name(config: dict[str, Any]) -> str | None:
+def multilingual_name(config: Config) -> str | None:
     """The model that reads across languages (``[search] multilingual_model`` or
     ``KGNOTES_MULTILINGUAL_MODEL``; ``none`` turns it off): the bundled universal sentence
     encoder, or a sentence-transformers model name or path."""
@@ -80,18 +84,19 @@ def device_of(name: str) -> str:
     return str(load(name).device)
 
 
-def encode(name: str, texts: list[str], batch_size: int = 64) -> Any:
+def encode(name: str, texts: list[str], batch_size: int = 64) -> NDArray[np.float32]:
     """Unit-length float32 vectors, one row per text (a numpy array)."""
     model = load(name)
     if name == MULTILINGUAL_MODEL:
         import numpy as np
 
         parts = [model.encode(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
-        return np.vstack(parts).astype("float32").reshape(len(texts), -1)
-    return model.encode(
+        return np.vstack(parts).astype(np.float32).reshape(len(texts), -1)
+    vectors: NDArray[np.float32] = model.encode(
         texts,
         batch_size=batch_size,
         normalize_embeddings=True,
         convert_to_numpy=True,
         show_progress_bar=False,
     ).astype("float32")
+    return vectors

@@ -8,10 +8,12 @@ and recorded without text (``none``).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,7 @@ def extract_html(html: str, url: str) -> Document:
     import trafilatura
     from trafilatura.xml import xmltotxt
 
-    found = None
+    found: Any = None  # trafilatura's Document (2.x); untyped
     try:
         found = trafilatura.bare_extraction(
             html,
@@ -82,25 +84,28 @@ def extract_html(html: str, url: str) -> Document:
     )
     meta = _metadata(found, html)
     if len(text) >= _MIN_TEXT:
-        return Document(text=text, extraction="full", content_type="text/html", **meta)
+        return dataclasses.replace(meta, text=text, extraction="full")
+    return dataclasses.replace(meta, text=_fallback_text(html, meta), extraction="fallback")
+
+
+def _metadata(found: Any, html: str) -> Document:
+    """A text-less HTML document with what trafilatura (or the markup) says of the page."""
+    lang = _LANG.search(html[:4096])
     return Document(
-        text=_fallback_text(html, meta), extraction="fallback", content_type="text/html", **meta
+        title=_clean(getattr(found, "title", None)) or _clean(_html_title(html)),
+        author=_clean(getattr(found, "author", None)),
+        published=_clean(getattr(found, "date", None)),
+        site=_clean(getattr(found, "sitename", None)),
+        description=_clean(getattr(found, "description", None)),
+        language=_clean(getattr(found, "language", None))
+        or (lang.group(1).lower() if lang else None),
+        content_type="text/html",
     )
 
 
-def _metadata(found, html: str) -> dict[str, str | None]:
-    lang = _LANG.search(html[:4096])
-    meta = {
-        "title": getattr(found, "title", None),
-        "author": getattr(found, "author", None),
-        "published": getattr(found, "date", None),
-        "site": getattr(found, "sitename", None),
-        "description": getattr(found, "description", None),
-        "language": getattr(found, "language", None) or (lang.group(1).lower() if lang else None),
-    }
-    if not meta["title"]:
-        meta["title"] = _html_title(html)
-    return {k: (v.strip() if isinstance(v, str) and v.strip() else None) for k, v in meta.items()}
+def _clean(value: object) -> str | None:
+    """A metadata value as a stripped string, or None for anything empty or not a string."""
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def _html_title(html: str) -> str | None:
@@ -112,19 +117,20 @@ def _html_title(html: str) -> str | None:
     return html_lib.unescape(re.sub(r"\s+", " ", match.group(1))).strip() or None
 
 
-def _fallback_text(html: str, meta: dict[str, str | None]) -> str:
+def _fallback_text(html: str, meta: Document) -> str:
     """Title, description and the page's visible text, for pages trafilatura cannot read."""
     visible = ""
     try:
         import lxml.html
 
-        tree = lxml.html.fromstring(html or "<html></html>")
+        # an HtmlElement, which lxml's stubs type as a bare _Element
+        tree: Any = lxml.html.fromstring(html or "<html></html>")
         for node in tree.xpath("//script|//style|//noscript|//template|//head"):
             node.drop_tree()
         visible = re.sub(r"[ \t]*\n\s*", "\n", tree.text_content()).strip()
     except Exception as exc:  # unparseable markup: keep what metadata we have
         log.info("visible text failed (%s)", exc)
-    parts = [meta.get("title"), meta.get("description"), visible]
+    parts = [meta.title, meta.description, visible]
     return "\n\n".join(p for p in parts if p)
 
 
@@ -136,7 +142,7 @@ def extract_pdf(data: bytes) -> Document:
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [(page.extract_text() or "").strip() for page in reader.pages]
-        info = reader.metadata or {}
+        info: Any = reader.metadata or {}
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         log.info("unreadable PDF (%s)", exc)
         return Document(extraction="none", content_type="application/pdf")
@@ -151,7 +157,7 @@ def extract_pdf(data: bytes) -> Document:
     )
 
 
-def _pdf_field(info, key: str) -> str | None:
+def _pdf_field(info: Any, key: str) -> str | None:
     value = info.get(key) if hasattr(info, "get") else None
     value = str(value).strip() if value else ""
     return value if value and value.lower() not in ("untitled", "none") else None

@@ -175,7 +175,7 @@ class Fetcher:
         if attempt > self.options.retries:
             return None
         if exc.reason == "connection" or exc.status in RETRY_STATUSES:
-            backoff = self.options.backoff * 2 ** (attempt - 1) * (1 + random.random())
+            backoff = self.options.backoff * 2.0 ** (attempt - 1) * (1 + random.random())
             retry_after = _retry_after(exc.exchanges[-1]) if exc.exchanges else None
             if retry_after is not None:
                 return min(retry_after, self.options.retry_after_cap)
@@ -391,7 +391,7 @@ def _private(host: str | None) -> bool:
             infos = socket.getaddrinfo(host, None)
         except OSError:
             return False
-        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     return any(not a.is_global for a in addresses)
 
 

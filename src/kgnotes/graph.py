@@ -15,12 +15,13 @@ import hashlib
 import itertools
 import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, astuple, dataclass
 from typing import TYPE_CHECKING, Any
 
 from kgnotes.concepts import CONCEPTS_VERSION, ConceptIndex, Settings, Unit, find_concepts, key_of
+from kgnotes.config import Config
 from kgnotes.errors import KgnotesError, ModelError
-from kgnotes.relations import Relation, relate
+from kgnotes.relations import Evidence, Relation, relate
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -59,12 +60,6 @@ class ConceptSummary:
     mentions: int
     pagerank: float
     community: int
-
-
-@dataclass(frozen=True)
-class Evidence:
-    source: str  # a source's URL, or "journal 2024-07-27"
-    sentence: str
 
 
 @dataclass(frozen=True)
@@ -114,7 +109,7 @@ class Prerequisites:
 # -- building ---------------------------------------------------------------------------------
 
 
-def ensure_graph(store: Store, config: dict[str, Any], force: bool = False) -> GraphReport:
+def ensure_graph(store: Store, config: Config, force: bool = False) -> GraphReport:
     """Build the concept graph if what it is built from changed since it was last built (or
     always, with ``force``); the stored graph otherwise."""
     fingerprint = _fingerprint(store, config)
@@ -147,7 +142,7 @@ class _NameEmbedder:
     off: ``[search] multilingual_model = "none"``). A model that cannot be loaded leaves the
     graph's languages apart, with a warning, and is remembered as failed."""
 
-    def __init__(self, config: dict[str, Any]):
+    def __init__(self, config: Config):
         from kgnotes import embed
 
         self.model = embed.multilingual_name(config)
@@ -177,14 +172,17 @@ def save_graph(store: Store, index: ConceptIndex, relations: list[Relation]) -> 
             for key, where in sorted(index.mentions.items())
             for u, m in sorted(where.items())
         ],
-        [(r.source, r.target, r.relation, r.weight, r.signals, r.evidence) for r in relations],
+        [
+            (r.source, r.target, r.relation, r.weight, r.signals, [astuple(e) for e in r.evidence])
+            for r in relations
+        ],
     )
 
 
-def _fingerprint(store: Store, config: dict[str, Any]) -> str:
+def _fingerprint(store: Store, config: Config) -> str:
     from kgnotes import embed
 
-    settings = json.dumps(config.get("concepts", {}), sort_keys=True, default=str)
+    settings = json.dumps(dict(config.section("concepts")), sort_keys=True, default=str)
     settings += f"|{embed.multilingual_name(config)}"
     versions = f"{CONCEPTS_VERSION}.{GRAPH_VERSION}"
     raw = f"{versions}|{settings}|{store.graph_inputs()}"
@@ -303,7 +301,7 @@ class ConceptGraph:
     def builds_on(self) -> nx.DiGraph:
         import networkx as nx
 
-        graph = nx.DiGraph()
+        graph: nx.DiGraph[int] = nx.DiGraph()
         graph.add_nodes_from(sorted(self.concepts))
         for e in self.edges:
             if e.relation == "builds_on":
@@ -324,7 +322,7 @@ class ConceptGraph:
     def undirected(self) -> nx.Graph:
         import networkx as nx
 
-        graph = nx.Graph()
+        graph: nx.Graph[int] = nx.Graph()
         graph.add_nodes_from(sorted(self.concepts))
         for e in self.edges:
             graph.add_edge(e.source_id, e.target_id, weight=max(e.weight, 0.01))
@@ -335,7 +333,7 @@ class ConceptGraph:
         """Importance: prerequisites collect it from what builds on them; related pairs share it."""
         import networkx as nx
 
-        graph = nx.DiGraph()
+        graph: nx.DiGraph[int] = nx.DiGraph()
         graph.add_nodes_from(sorted(self.concepts))
         for e in self.edges:
             graph.add_edge(e.target_id, e.source_id, weight=e.weight)
@@ -477,7 +475,7 @@ def _rung(graph: ConceptGraph, edge: EdgeRow) -> Rung:
         graph.name(edge.source_id),
         graph.name(edge.target_id),
         list(edge.signals),
-        [Evidence(e.get("source", ""), e.get("sentence", "")) for e in edge.evidence],
+        [Evidence(source, sentence) for source, sentence in edge.evidence],
     )
 
 
@@ -504,7 +502,7 @@ def export(
     import networkx as nx
 
     chosen = _choose(graph, focus, depth, max_nodes)
-    out = nx.MultiDiGraph()
+    out: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for cid in sorted(chosen, key=lambda c: graph.concepts[c].key):
         concept = graph.concepts[cid]
         out.add_node(
@@ -531,7 +529,7 @@ def export(
             relation=e.relation,
             weight=e.weight,
             signals=list(e.signals),
-            evidence=[dict(x) for x in e.evidence],
+            evidence=[{"source": s, "sentence": q} for s, q in e.evidence],
         )
     if owners:
         _add_owners(graph, chosen, out)

@@ -56,7 +56,7 @@ def ingest(
             changed += 1
             new_links += store.save_entry(file_id, entry, existing)[1]
         store.delete_entries([e.id for e in stored.values()])
-        problems = [(p.line, p.message) for p in journal.problems]
+        problems: list[tuple[int | None, str]] = [(p.line, p.message) for p in journal.problems]
         if note.encoding not in ("utf-8", "ascii"):
             problems.insert(0, (None, f"decoded as {note.encoding}"))
         store.replace_problems(file_id, key, problems)

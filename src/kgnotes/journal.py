@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -245,8 +246,8 @@ def _date_headings(
                 Problem(line.number, f"'{line.text.strip()}' is not a real date: kept as text")
             )
             continue
-        if spec.year or year:
-            day, chained_from_today = spec.on(spec.year or year), False
+        if written := spec.year or year:
+            day, chained_from_today = spec.on(written), False
         elif previous:
             day = dates.closest(spec, previous)
         elif file_year:
@@ -285,7 +286,7 @@ def _entries(
 ) -> list[Entry]:
     """Cut the lines at date headings; text before the first date is an undated entry."""
     starts = sorted(dated)
-    bounds = [(None, 0, starts[0] if starts else len(lines))]
+    bounds: list[tuple[int | None, int, int]] = [(None, 0, starts[0] if starts else len(lines))]
     ends = [*starts[1:], len(lines)] if starts else []
     bounds += [(s, s + 1, e) for s, e in zip(starts, ends, strict=True)]
     entries: list[Entry] = []
@@ -337,7 +338,7 @@ def _blocks(lines: list[_Line], day: date | None, problems: list[Problem]) -> li
         if blank_run == 2 and groups[-1]:
             groups.append([])
         groups[-1].append(line)
-    blocks = []
+    blocks: list[Block] = []
     for group in groups:
         while group and not group[-1].text.strip() and not group[-1].code:
             group.pop()
@@ -425,7 +426,7 @@ def _inside_a_word(text: str, group: notes_.Group) -> bool:
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
-def _mask(text: str, *spans) -> str:
+def _mask(text: str, *spans: Iterable[urls.UrlSpan | re.Match[str]]) -> str:
     """Blank out spans (URLs, code, math) so brackets inside them are not read as notes."""
     chars = list(text)
     for found in spans:

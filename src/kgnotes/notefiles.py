@@ -14,8 +14,12 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kgnotes.errors import NoteFileError
+
+if TYPE_CHECKING:
+    from charset_normalizer import CharsetMatch
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 DEFAULT_MAX_MB = 20  # ~40 s to parse here; larger files are almost never journals
@@ -192,7 +196,7 @@ _COMMON = (
 )
 
 
-def _likelihood(match) -> tuple[float, float, int]:
+def _likelihood(match: CharsetMatch) -> tuple[float, float, int]:
     rank = _COMMON.index(match.encoding) if match.encoding in _COMMON else len(_COMMON)
     return (round(match.chaos, 2), -round(match.coherence, 1), rank)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kgnotes import embed, serve
-from kgnotes.config import VaultPaths, load_config, setting
+from kgnotes.config import Config, VaultPaths, load_config, setting
 from kgnotes.errors import KgnotesError, ModelError, NoteFileError, VaultBusyError
 from kgnotes.search import SearchHit, SearchOptions
 from kgnotes.search import related as related_in_store
@@ -151,7 +151,7 @@ def follow_up_pending(paths: VaultPaths) -> bool:
 def _follow_up(
     store: Store,
     paths: VaultPaths,
-    config: dict[str, Any],
+    config: Config,
     report: AddReport,
     embedding: Callable[[int, int], None] | None = None,
 ) -> None:
@@ -238,7 +238,7 @@ def archive(
     from kgnotes.store import Store
 
     options = options_from_config(load_config(paths), request.concurrency, request.wayback)
-    statuses = ("pending",)
+    statuses: tuple[str, ...] = ("pending",)
     if request.retry_failed or request.refresh:
         statuses += ("failed",)
     if request.refresh:
@@ -423,7 +423,7 @@ def export(paths: VaultPaths, force: bool = False) -> ExportReport:
         return _export(store, paths, config, force)
 
 
-def _export(store: Store, paths: VaultPaths, config: dict[str, Any], force: bool) -> ExportReport:
+def _export(store: Store, paths: VaultPaths, config: Config, force: bool) -> ExportReport:
     """The vault pages from the stored graph (the caller has brought it up to date)."""
     from kgnotes import graph, vault
 

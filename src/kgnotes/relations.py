@@ -73,6 +73,14 @@ ORDER_LABELS = ("sections", "series", "journal")
 MAX_ORDER = 0.75
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """A sentence quoted for an edge, and where it was said."""
+
+    source: str  # a source's URL, or "journal 2024-07-27"
+    sentence: str
+
+
 @dataclass
 class Relation:
     source: str  # concept key; for builds_on, the one built upon
@@ -80,7 +88,7 @@ class Relation:
     relation: str  # builds_on | related
     weight: float
     signals: list[str]
-    evidence: list[dict[str, str]]
+    evidence: list[Evidence]
 
 
 Vote = tuple[str, float]  # (what it says, its weight)
@@ -219,7 +227,7 @@ class _Facts:
         stated = itertools.chain(
             self.cues, self.genera, self.uses, self.recalls, self.spelled, self.paths
         )
-        found |= {tuple(sorted(p)) for p in stated}
+        found |= {(a, b) if a < b else (b, a) for a, b in stated}
         for high, low in self._named_pairs():
             found.add((low, high) if low < high else (high, low))
         found |= {(a, b) if a < b else (b, a) for a, b in self._filed}
@@ -227,7 +235,7 @@ class _Facts:
             for unit in units:
                 for low in self.title_named.get(unit, set()) - {high}:
                     found.add((low, high) if low < high else (high, low))
-        return found  # type: ignore[return-value]
+        return found
 
     def name(self, key: str) -> str:
         return self.index.concepts[key].name
@@ -263,9 +271,9 @@ class _Facts:
             k: [w[0] for w in names if len(w) == 1 and _cjk(w[0])]
             for k, names in self.names.items()
         }
-        for high, names in cjk.items():
+        for high, longer in cjk.items():
             for low, shorter in cjk.items():
-                if low != high and any(n.endswith(s) and n != s for n in names for s in shorter):
+                if low != high and any(n.endswith(s) and n != s for n in longer for s in shorter):
                     found.add((high, low))
         acronyms = {k: s for k, c in self.spellings.items() for s in c if _acronym(s)}
         for high, spellings in self.spellings.items():
@@ -398,14 +406,14 @@ class _Facts:
         units = self.index.units
         found: dict[str, str] = {}
         for key, where in self.index.mentions.items():
-            presenting = [units[u].published for u in self.defines_of[key] if units[u].published]
+            presenting = [day for u in self.defines_of[key] if (day := units[u].published)]
             naming = [  # a paper the journal files under the concept, or titled with it
-                units[u].published
+                day
                 for u in where
-                if units[u].paper and units[u].published and where[u].about
+                if units[u].paper and where[u].about and (day := units[u].published)
             ]
             if presenting or naming:
-                found[key] = min(presenting or naming)  # type: ignore[type-var]
+                found[key] = min(presenting or naming)
         return found
 
     def _chronology(self, low: str, high: str) -> list[Vote]:
@@ -532,9 +540,9 @@ class _Facts:
         from kgnotes.prose import site_of
 
         series: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for number, unit in enumerate(self.index.units):
-            if unit.series:
-                series[(site_of(unit.label), unit.series[0])].append(number)
+        for number, text in enumerate(self.index.units):
+            if text.series:
+                series[(site_of(text.label), text.series[0])].append(number)
         about: dict[int, set[str]] = defaultdict(set)
         for key, where in self.about_of.items():
             for unit in where:
@@ -570,11 +578,11 @@ class _Facts:
     def first_met(self) -> dict[str, str]:
         """Concept → the first journal day whose entry names it (the author's own words)."""
         units = self.index.units
-        found = {}
+        found: dict[str, str] = {}
         for key, where in self.units_of.items():
-            days = [units[u].day for u in where if units[u].day and units[u].owner_type == "entry"]
+            days = [day for u in where if units[u].owner_type == "entry" and (day := units[u].day)]
             if days:
-                found[key] = min(days)  # type: ignore[type-var]
+                found[key] = min(days)
         return found
 
     def _journal(self, low: str, high: str) -> list[Vote]:
@@ -583,10 +591,10 @@ class _Facts:
             return [(f"journal: first met on {a} and {b}", 0.5)]
         return []
 
-    def evidence(self, low: str, high: str) -> list[dict[str, str]]:
+    def evidence(self, low: str, high: str) -> list[Evidence]:
         """Sentences that support the edge: definitions and wording first, then sentences
         naming both in sources about the later concept, then anywhere."""
-        found: dict[str, dict[str, str]] = {}
+        found: dict[str, Evidence] = {}
         stated = self.genera.get((low, high), []) + self.cues.get((low, high), [])
         stated += self.uses.get((low, high), []) + self.recalls.get((low, high), [])
         stated += self.paths.get((low, high), [])
@@ -618,12 +626,12 @@ class _Facts:
                 self._add(found, unit, number)
         return list(found.values())[:EVIDENCE_PER_EDGE]
 
-    def _add(self, found: dict[str, dict[str, str]], unit: int, number: int) -> None:
+    def _add(self, found: dict[str, Evidence], unit: int, number: int) -> None:
         sentence = re.sub(r"\*\*|__", "", self.index.sentences[unit][number])  # Markdown bold
         sentence = re.sub(r"^(?:[-*+>]|\d+\.)\s+", "", sentence)  # a list item's marker
         if len(sentence) > 300:
             sentence = sentence[:297].rstrip() + "…"
-        found.setdefault(sentence, {"source": self.index.units[unit].label, "sentence": sentence})
+        found.setdefault(sentence, Evidence(self.index.units[unit].label, sentence))
 
 
 def _quotable(sentence: str) -> bool:
@@ -692,7 +700,7 @@ def _acyclic(relations: list[Relation]) -> list[Relation]:
     """Drop the weakest edge of each cycle until none is left."""
     import networkx as nx
 
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     for r in relations:
         graph.add_edge(r.source, r.target, weight=r.weight)
     while True:

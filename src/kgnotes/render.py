@@ -3,7 +3,7 @@
 Pictures (PNG, SVG, PDF, the HTML page, the canvas, Mermaid) show concepts only, laid out in
 layers from left to right along ``builds_on`` so a ladder reads as a ladder; the data formats
 (JSON node-link, GraphML, GEXF, DOT) carry the sources and journal entries as well.
-matplotlib is imported only when a picture is drawn.
+matplotlib is imported only when a picture (PNG, SVG, PDF) is drawn.
 """
 
 from __future__ import annotations
@@ -26,8 +26,14 @@ CONCEPT_ONLY = (*PICTURES, ".mmd", ".canvas", ".html")
 FORMATS = (*CONCEPT_ONLY, ".json", ".graphml", ".gexf", ".dot")
 PICTURE_MAX_NODES = 60  # beyond this, labels stop fitting; --max-nodes changes it
 LABEL_CHARS = 28
-# A colour-blind-safe palette (Okabe & Ito), then matplotlib's tab20 for larger graphs.
+# A colour-blind-safe palette (Okabe & Ito), then the 20 colours of matplotlib's tab20 for
+# larger graphs, written out so the canvas, Mermaid and HTML outputs need no matplotlib.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
+TAB20 = (
+    "#1f77b4", "#aec7e8", "#ff7f0e", "#ffbb78", "#2ca02c", "#98df8a", "#d62728", "#ff9896",
+    "#9467bd", "#c5b0d5", "#8c564b", "#c49c94", "#e377c2", "#f7b6d2", "#7f7f7f", "#c7c7c7",
+    "#bcbd22", "#dbdb8d", "#17becf", "#9edae5",
+)  # fmt: skip
 
 
 def format_of(path: Path) -> str:
@@ -112,7 +118,7 @@ def layers(graph: nx.MultiDiGraph) -> list[list[str]]:
     or, with none, into columns of their own at the right."""
     import networkx as nx
 
-    ladder = nx.DiGraph()
+    ladder: nx.DiGraph[str] = nx.DiGraph()
     ladder.add_edges_from(
         (u, v) for u, v, d in graph.edges(data=True) if d.get("relation") == "builds_on"
     )
@@ -191,17 +197,14 @@ def positions(
 
 
 def label(graph: nx.MultiDiGraph, node: str) -> str:
-    name = graph.nodes[node].get("name", node)
+    name = str(graph.nodes[node].get("name", node))
     return name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1] + "…"
 
 
 def colour(community: int) -> str:
     if community < len(PALETTE):
         return PALETTE[community]
-    import matplotlib
-
-    r, g, b, _ = matplotlib.colormaps["tab20"](community % 20)
-    return f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
+    return TAB20[community % len(TAB20)]
 
 
 def community_names(graph: nx.MultiDiGraph) -> dict[int, str]:

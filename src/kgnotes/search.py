@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from kgnotes import embed
 from kgnotes.cjk import CJK_RUN, cjk_bigrams
@@ -297,17 +298,18 @@ def _query_vector(model: str, text: str) -> Any:
     return embed.encode(model, [text])[0]
 
 
+T = TypeVar("T")
 _loaded: dict[str, list[Any]] = {}  # what → [connection, data_version, value]
 
 
-def _cached(store: Store, what: str, load: Any) -> Any:
+def _cached(store: Store, what: str, load: Callable[[], T]) -> T:
     """``load()``, kept while the database is unchanged (a long-lived ``kgnotes serve`` then
     answers without reading it again). ``PRAGMA data_version`` is per connection, so the cache
     is tied to the connection object itself."""
     version = store.data_version()
     cached = _loaded.get(what)
     if cached and cached[0] is store.db and cached[1] == version:
-        return cached[2]
+        return cast(T, cached[2])
     value = load()
     _loaded[what] = [store.db, version, value]
     return value

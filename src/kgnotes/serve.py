@@ -25,14 +25,18 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kgnotes import __version__
 from kgnotes.config import VaultPaths
 from kgnotes.processes import alive
 from kgnotes.search import SearchHit, SearchOptions
+
+if TYPE_CHECKING:
+    from kgnotes.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +123,8 @@ def _exchange(paths: VaultPaths, request: dict[str, Any], timeout: float) -> dic
                 if not chunk:
                     break
                 data += chunk
-        return json.loads(data)
+        reply: dict[str, Any] = json.loads(data)
+        return reply
     except (OSError, ValueError) as exc:
         raise Unavailable(f"server did not answer ({exc})") from exc
 
@@ -280,7 +285,13 @@ def _accept(server: socket.socket, requests: queue.Queue) -> None:
         threading.Thread(target=_read, args=(conn, requests), daemon=True).start()
 
 
-def _answer(conn: socket.socket, request: Any, store, model: str, search) -> bool:
+def _answer(
+    conn: socket.socket,
+    request: dict[str, Any] | Exception,
+    store: Store,
+    model: str,
+    search: Callable[[Store, str, str, SearchOptions], list[SearchHit]],
+) -> bool:
     """Handle one request; False when the server should exit."""
     if isinstance(request, Exception):
         if not isinstance(request, TimeoutError):

@@ -13,7 +13,7 @@ import contextlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 _URL_START = re.compile(r"(?<![A-Za-z0-9+.\-])https?://", re.IGNORECASE)
 _FOREIGN_SCHEME = re.compile(
@@ -154,7 +154,7 @@ def _has_host(url: str) -> bool:
         host = urlsplit(url).hostname
     except ValueError:
         return False
-    return bool(host) and not host.startswith(".") and ".." not in host
+    return host is not None and host != "" and not host.startswith(".") and ".." not in host
 
 
 def split_text_fragment(url: str) -> tuple[str, str | None]:
@@ -236,7 +236,7 @@ def normalize(url: str) -> str:
     return urlunsplit(("https", host, path, query, fragment))
 
 
-def _host(parts) -> str:
+def _host(parts: SplitResult) -> str:
     host = (parts.hostname or "").rstrip(".")
     if ":" in host:  # an IPv6 literal keeps its brackets, or its port could not be told apart
         host = f"[{host}]"

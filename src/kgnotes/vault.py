@@ -21,8 +21,9 @@ from kgnotes.markup import inert
 from kgnotes.names import Names
 
 if TYPE_CHECKING:
+    from kgnotes.concepts import Matcher
     from kgnotes.graph import ConceptGraph
-    from kgnotes.store import Store
+    from kgnotes.store import EdgeRow, Store
     from kgnotes.views import LinkView
 
 MY_NOTES = "## My notes"
@@ -315,12 +316,11 @@ def _concept_page(vault: _Vault, concept_id: int) -> Page:
     return Page(f"Concepts/{name}.md", _page(properties, *parts), f"concept:{concept.key}")
 
 
-def _edge_line(vault: _Vault, other: int, edge: Any) -> str:
+def _edge_line(vault: _Vault, other: int, edge: EdgeRow) -> str:
     line = f"- {vault.concept_link(other)}"
     if edge.evidence:
-        item = edge.evidence[0]
-        sentence = _one_line(_sanitize(item["sentence"]))
-        line += f" — “{sentence}” ({vault.evidence_source(item['source'])})"
+        source, said = edge.evidence[0]
+        line += f" — “{_one_line(_sanitize(said))}” ({vault.evidence_source(source)})"
     return line
 
 
@@ -383,7 +383,7 @@ def _canvas(vault: _Vault) -> str:
     return json.dumps(render.canvas(exported, files), ensure_ascii=False, indent=1) + "\n"
 
 
-def _matcher(graph: ConceptGraph) -> Any:
+def _matcher(graph: ConceptGraph) -> Matcher:
     from kgnotes.concepts import Matcher
 
     return Matcher({c.key: c for c in graph.concepts.values()})

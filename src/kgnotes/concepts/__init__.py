@@ -116,7 +116,8 @@ def find_concepts(
 def prepare(units: list[Unit]) -> tuple[list[Unit], Counter[str]]:
     """The units as prose (code, math and each site's boilerplate out), each source's place
     in its tutorial series noted; and how often each word occurs in the code taken out."""
-    cleaned, code_words = [], Counter()
+    cleaned: list[Unit] = []
+    code_words: Counter[str] = Counter()
     for unit in units:
         text, code = prose.without_code(unit.text)
         for fragment in code:

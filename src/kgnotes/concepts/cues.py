@@ -183,8 +183,7 @@ def cues_in(
                 found = _subject(spans, i, sentence, kind, _ZH_CLAUSE_END, 12)
             if not found and spans[0][0] != key and _ZH_TOPIC.match(sentence[spans[0][2] :]):
                 found = [(kind, key, spans[0][0])]  # "BERT 是…模型，通过 MLM 来学习": its topic
-        elif _ZH_TAKING.search(before) and _ZH_AS_BASE.match(after):  # 以 X 为基础的 Y
-            base = _ZH_AS_BASE.match(after)
+        elif _ZH_TAKING.search(before) and (base := _ZH_AS_BASE.match(after)):  # 以 X 为基础的 Y
             later = next((sp for sp in spans[i + 1 :] if sp[1] >= end + base.end()), None)
             if later and later[0] != key and not _ZH_CLAUSE_END.search(sentence[end : later[1]]):
                 found = [("wording", key, later[0])]

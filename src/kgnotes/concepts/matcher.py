@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 
 from kgnotes import prose
 from kgnotes.cjk import CJK_RUN
-from kgnotes.concepts.model import TOKEN, Concept, fold, key_of, variants
+from kgnotes.concepts.model import TOKEN, Named, fold, key_of, variants
 
 _DOTTED_BEFORE = re.compile(r"[A-Za-z_]\w*\.$")  # a module path ending where a name starts
 _DOTTED_AFTER = re.compile(r"\.[A-Za-z_]")  # an attribute after the name
@@ -28,7 +29,7 @@ class Matcher:
     case and hyphens match), and Chinese names inside runs of Chinese characters; never inside
     inline code."""
 
-    def __init__(self, concepts: dict[str, Concept]):
+    def __init__(self, concepts: Mapping[str, Named]) -> None:
         self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         self.cjk: list[tuple[str, str]] = []
         for key, concept in concepts.items():

@@ -6,10 +6,12 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
 from kgnotes.cjk import CJK_CHARS
+from kgnotes.config import Config
 
 CONCEPTS_VERSION = 11  # bump when extraction changes, so stored graphs are rebuilt
 
@@ -115,6 +117,17 @@ class Unit:
     context: tuple[str, ...] = ()  # the author's words around a source's link
 
 
+class Named(Protocol):
+    """Anything with a name and aliases: a concept being found, or one read back from the
+    store (the vault marks the names of stored concepts in journal pages)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def aliases(self) -> Sequence[str]: ...
+
+
 @dataclass
 class Concept:
     key: str
@@ -191,8 +204,8 @@ class Settings:
     aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name, aliases), merged as one
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Settings:
-        section = config.get("concepts", {})
+    def from_config(cls, config: Config) -> Settings:
+        section = config.section("concepts")
         groups = [(str(k), tuple(map(str, v))) for k, v in section.get("aliases", {}).items()]
         groups += [(str(g[0]), tuple(map(str, g[1:]))) for g in section.get("merge", []) if g]
         return cls(

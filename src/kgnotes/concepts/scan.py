@@ -96,9 +96,9 @@ def _scan_part(
         kinds_of: KindsList | None = None  # a list of the kinds of a concept, being read
         for number, sentence in enumerate(sentences[local]):
             spans = matcher.spans(sentence)
-            kinds_of, kind = kinds_listed(kinds_of, sentence, spans)
-            if kind:
-                scan.genera.append((*kind, index, number))
+            kinds_of, listed_kind = kinds_listed(kinds_of, sentence, spans)
+            if listed_kind:
+                scan.genera.append((*listed_kind, index, number))
             for key, start, end in spans:
                 mention = scan.mentions[key].get(index)
                 if mention is None:

@@ -8,17 +8,26 @@ shared shapes live in ``context``, which the source modules import.
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from kgnotes.sources import arxiv, wayback, web, wikipedia, youtube
-from kgnotes.sources.context import Capture, Context, Endpoints, Extractor
+from kgnotes.sources.context import Capture, Context, Endpoints, Extractor, Source
 
-__all__ = ["Capture", "Context", "Endpoints", "Extractor", "arxiv", "source_for", "wayback"]
+_SOURCES: tuple[Source, ...] = (arxiv, youtube, wikipedia, web)  # the first that claims a URL
+
+__all__ = [
+    "Capture",
+    "Context",
+    "Endpoints",
+    "Extractor",
+    "Source",
+    "arxiv",
+    "source_for",
+    "wayback",
+]
 
 
-def source_for(url: str) -> ModuleType:
+def source_for(url: str) -> Source:
     """The first source module that claims ``url``."""
-    for module in (arxiv, youtube, wikipedia, web):
+    for module in _SOURCES:
         if module.claims(url):
             return module
     return web

@@ -22,6 +22,7 @@ from kgnotes.sources.context import Capture, Context, Endpoints
 from kgnotes.urls import ARXIV_ID, arxiv_id
 
 WAYBACK_OK = False
+FETCHES_THE_PAGE = False  # the API and the PDF are asked, not the page linked
 _ATOM = {"a": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom"}
 
 

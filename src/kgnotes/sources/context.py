@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from kgnotes.config import setting
+from kgnotes.config import Config, setting
 from kgnotes.extract import Document, extract
 from kgnotes.fetch import Exchange, Fetcher
 
@@ -23,7 +23,7 @@ class Endpoints:
     arxiv_interval: float = 3.0  # seconds between two calls of the arXiv API, as arXiv asks
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Endpoints:
+    def from_config(cls, config: Config) -> Endpoints:
         defaults = cls()
         return cls(
             arxiv_api=setting(config, "sources.arxiv_api", "KGNOTES_ARXIV_API", defaults.arxiv_api),
@@ -62,3 +62,15 @@ class Capture:
     exchanges: list[Exchange] = field(default_factory=list)
     attempts: int = 1
     via: str = "direct"
+
+
+class Source(Protocol):
+    """What a source module offers (``arxiv``, ``youtube``, ``wikipedia``, ``web``)."""
+
+    __name__: str  # kgnotes.sources.<name>
+    WAYBACK_OK: bool  # a dead link of its kind may be looked up in the Wayback Machine
+    FETCHES_THE_PAGE: bool  # it fetches the linked page itself, so its site's robots.txt counts
+
+    def claims(self, url: str) -> bool: ...
+
+    def capture(self, url: str, ctx: Context, fetch_url: str | None = None) -> Capture: ...

@@ -8,7 +8,7 @@ import re
 from urllib.parse import urlencode
 
 from kgnotes.fetch import Fetcher, FetchError
-from kgnotes.sources.context import Capture, Context, Endpoints
+from kgnotes.sources.context import Capture, Context, Endpoints, Source
 
 DEAD_REASONS = frozenset({"http 404", "http 410", "dns", "connection"})
 _SNAPSHOT = re.compile(r"(/web/\d{1,14})(/)")
@@ -29,7 +29,7 @@ def snapshot_url(url: str, fetcher: Fetcher, endpoints: Endpoints) -> str | None
     return _SNAPSHOT.sub(r"\1id_\2", closest["url"], count=1) if closest.get("url") else None
 
 
-def capture(url: str, source, ctx: Context) -> Capture:
+def capture(url: str, source: Source, ctx: Context) -> Capture:
     """Capture ``url`` from its Wayback snapshot with the source that claims it."""
     snapshot = snapshot_url(url, ctx.fetcher, ctx.endpoints)
     if snapshot is None:

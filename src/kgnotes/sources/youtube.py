@@ -11,6 +11,7 @@ from kgnotes.sources.context import Capture, Context
 from kgnotes.urls import youtube_id
 
 WAYBACK_OK = False  # oEmbed says whether a video exists; a snapshot of its page adds nothing
+FETCHES_THE_PAGE = False  # oEmbed is asked, not the video's page
 
 
 def claims(url: str) -> bool:

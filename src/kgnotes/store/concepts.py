@@ -7,6 +7,7 @@ import hashlib
 import json
 import sqlite3
 
+from .connection import inserted, one_int
 from .records import ConceptRow, EdgeRow, EntryText, Filing, SourceRecord
 
 
@@ -82,7 +83,7 @@ class ConceptTables:
         self,
         concepts: list[tuple[str, str, list[str], str | None]],
         mentions: list[tuple[str, str, int, int, bool]],
-        edges: list[tuple[str, str, str, float, list[str], list[dict[str, str]]]],
+        edges: list[tuple[str, str, str, float, list[str], list[tuple[str, str]]]],
     ) -> None:
         """Replace the concept graph. Concepts are (key, name, aliases, description) and keep
         their ids across rebuilds; mentions (key, owner type, owner id, count, about) and edges
@@ -102,10 +103,13 @@ class ConceptTables:
                     (*values, ids[key]),
                 )
             else:
-                ids[key] = self.db.execute(
-                    "INSERT INTO concepts (name, aliases, description, key) VALUES (?, ?, ?, ?)",
-                    (*values, key),
-                ).lastrowid
+                ids[key] = inserted(
+                    self.db.execute(
+                        "INSERT INTO concepts (name, aliases, description, key) "
+                        "VALUES (?, ?, ?, ?)",
+                        (*values, key),
+                    )
+                )
         self.db.executemany(
             """INSERT INTO concept_mentions (concept_id, owner_type, owner_id, count, about)
                VALUES (?, ?, ?, ?, ?)""",
@@ -115,14 +119,14 @@ class ConceptTables:
             """INSERT INTO edges (source_id, target_id, relation, weight, signals, evidence)
                VALUES (?, ?, ?, ?, ?, ?)""",
             [
-                (ids[a], ids[b], rel, w, json.dumps(sig), json.dumps(ev, ensure_ascii=False))
+                (ids[a], ids[b], rel, w, json.dumps(sig), _evidence_json(ev))
                 for a, b, rel, w, sig, ev in edges
             ],
         )
 
     def graph_counts(self) -> tuple[int, dict[str, int]]:
         """How many concepts, and how many edges of each relation."""
-        concepts = self.db.execute("SELECT COUNT(*) FROM concepts").fetchone()[0]
+        concepts = one_int(self.db.execute("SELECT COUNT(*) FROM concepts"))
         rows = self.db.execute("SELECT relation, COUNT(*) FROM edges GROUP BY relation")
         return concepts, {r[0]: r[1] for r in rows}
 
@@ -152,7 +156,14 @@ class ConceptTables:
             "ORDER BY id"
         )
         return [
-            EdgeRow(r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), tuple(json.loads(r[5])))
+            EdgeRow(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                tuple(json.loads(r[4])),
+                tuple((e["source"], e["sentence"]) for e in json.loads(r[5])),
+            )
             for r in rows
         ]
 
@@ -166,3 +177,8 @@ class ConceptTables:
     def entry_days(self) -> dict[int, str | None]:
         """Entry id → its day, for naming entries in graphs."""
         return {r[0]: r[1] or None for r in self.db.execute("SELECT id, day FROM entries")}
+
+
+def _evidence_json(evidence: list[tuple[str, str]]) -> str:
+    """Quotes as stored: ``[{"source": …, "sentence": …}]``."""
+    return json.dumps([{"source": s, "sentence": q} for s, q in evidence], ensure_ascii=False)

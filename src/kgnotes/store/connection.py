@@ -24,6 +24,19 @@ def timestamp() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def inserted(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just wrote: sqlite3 types ``lastrowid`` as optional, but
+    after an INSERT into a rowid table it is always set."""
+    if cursor.lastrowid is None:
+        raise VaultError("SQLite reported no row id for an insert")
+    return cursor.lastrowid
+
+
+def one_int(cursor: sqlite3.Cursor) -> int:
+    """The single integer a ``COUNT(*)`` or ``PRAGMA`` query answers."""
+    return int(cursor.fetchone()[0])
+
+
 class Connection:
     """An open vault database. Use as a context manager; writes go through ``transaction()``."""
 
@@ -53,7 +66,7 @@ class Connection:
 
     @property
     def version(self) -> int:
-        return self.db.execute("PRAGMA user_version").fetchone()[0]
+        return one_int(self.db.execute("PRAGMA user_version"))
 
     def _migrate(self) -> None:
         if self.version > len(MIGRATIONS):
@@ -89,7 +102,7 @@ class Connection:
 
     def data_version(self) -> int:
         """Changes whenever another connection commits (see SQLite's PRAGMA data_version)."""
-        return self.db.execute("PRAGMA data_version").fetchone()[0]
+        return one_int(self.db.execute("PRAGMA data_version"))
 
     def state(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .concepts import ConceptTables
-from .connection import Connection
+from .connection import Connection, one_int
 from .links import LINK_STATUSES, LinkTables
 from .notes import NoteTables
 from .pages import PageTables
@@ -18,19 +18,16 @@ class Store(Connection, NoteTables, LinkTables, PassageTables, ConceptTables, Pa
     def counts(self) -> VaultCounts:
         """Row counts for ``kgnotes status``."""
 
-        def one(sql: str) -> int:
-            return int(self.db.execute(sql).fetchone()[0])
-
         by_status = {status: 0 for status in LINK_STATUSES}
         for row in self.db.execute("SELECT status, COUNT(*) FROM links GROUP BY status"):
             by_status[row[0]] = row[1]
         return VaultCounts(
-            entries=one("SELECT COUNT(*) FROM entries"),
-            links=one("SELECT COUNT(*) FROM links"),
+            entries=one_int(self.db.execute("SELECT COUNT(*) FROM entries")),
+            links=one_int(self.db.execute("SELECT COUNT(*) FROM links")),
             links_by_status=LinkCounts(**by_status),
-            documents=one("SELECT COUNT(*) FROM documents"),
-            chunks=one("SELECT COUNT(*) FROM chunks"),
-            concepts=one("SELECT COUNT(*) FROM concepts"),
-            edges=one("SELECT COUNT(*) FROM edges"),
+            documents=one_int(self.db.execute("SELECT COUNT(*) FROM documents")),
+            chunks=one_int(self.db.execute("SELECT COUNT(*) FROM chunks")),
+            concepts=one_int(self.db.execute("SELECT COUNT(*) FROM concepts")),
+            edges=one_int(self.db.execute("SELECT COUNT(*) FROM edges")),
             titles_without_paper=len(self.titles_without_paper()),
         )

@@ -10,7 +10,7 @@ from datetime import date
 from kgnotes.annotations import Annotation
 from kgnotes.extract import Document
 
-from .connection import timestamp
+from .connection import one_int, timestamp
 from .records import ArchivedLink, FailedLink, LinkJob, LinkRecord
 
 LINK_STATUSES = ("pending", "archived", "failed")
@@ -27,7 +27,7 @@ class LinkTables:
         A link is first seen on the earliest journal day that mentions it, or that names the
         paper it resolved to; links from nowhere else date from when they were stored.
         """
-        where, params = "WHERE 1", []
+        where, params = "WHERE 1", list[str]()
         if status:
             where, params = where + " AND l.status = ?", [*params, status]
         if normalized:
@@ -136,9 +136,7 @@ class LinkTables:
         ]
 
     def count_links(self, status: str) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM links WHERE status = ?", (status,)).fetchone()[
-            0
-        ]
+        return one_int(self.db.execute("SELECT COUNT(*) FROM links WHERE status = ?", (status,)))
 
     def links_of_files(self, keys: list[str]) -> set[int]:
         """Ids of links mentioned in the given note files."""

@@ -10,7 +10,7 @@ import sqlite3
 from kgnotes.annotations import Annotation
 from kgnotes.journal import Block, Entry, Mention
 
-from .connection import timestamp
+from .connection import inserted, one_int, timestamp
 from .records import StoredEntry, StoredFile, UnresolvedTitle
 
 
@@ -37,7 +37,7 @@ class NoteTables:
                  parse_key = excluded.parse_key, updated_at = excluded.updated_at""",
             (path, sha256, encoding, size, parse_key, now, now),
         )
-        return self.db.execute("SELECT id FROM notefiles WHERE path = ?", (path,)).fetchone()[0]
+        return one_int(self.db.execute("SELECT id FROM notefiles WHERE path = ?", (path,)))
 
     def entries_of(self, file_id: int) -> dict[tuple[str, int], StoredEntry]:
         rows = self.db.execute(
@@ -63,11 +63,13 @@ class NoteTables:
             )
             entry_id = existing.id
         else:
-            entry_id = self.db.execute(
-                """INSERT INTO entries (file_id, day, occurrence, heading, title, line, body,
+            entry_id = inserted(
+                self.db.execute(
+                    """INSERT INTO entries (file_id, day, occurrence, heading, title, line, body,
                    content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                (file_id, day, entry.occurrence, *values),
-            ).lastrowid
+                    (file_id, day, entry.occurrence, *values),
+                )
+            )
         new_links = 0
         position = 0
         for block in entry.blocks:
@@ -80,18 +82,20 @@ class NoteTables:
         return entry_id, new_links
 
     def _save_block(self, entry_id: int, block: Block) -> int:
-        block_id = self.db.execute(
-            """INSERT INTO blocks (entry_id, position, line, topic, topics, text)
+        block_id = inserted(
+            self.db.execute(
+                """INSERT INTO blocks (entry_id, position, line, topic, topics, text)
                VALUES (?, ?, ?, ?, ?, ?)""",
-            (
-                entry_id,
-                block.position,
-                block.line,
-                block.topic,
-                json.dumps(block.topics, ensure_ascii=False),
-                block.text,
-            ),
-        ).lastrowid
+                (
+                    entry_id,
+                    block.position,
+                    block.line,
+                    block.topic,
+                    json.dumps(block.topics, ensure_ascii=False),
+                    block.text,
+                ),
+            )
+        )
         self._save_annotations(block_id, None, block.notes)
         self.db.executemany(
             "INSERT INTO refs (block_id, text, line, topic) VALUES (?, ?, ?, ?)",
@@ -109,26 +113,28 @@ class NoteTables:
             "INSERT INTO links (normalized, url, kind, created_at) VALUES (?, ?, ?, ?)",
             (mention.normalized, mention.url, mention.kind, timestamp()),
         )
-        return cursor.lastrowid, True
+        return inserted(cursor), True
 
     def _save_mention(
         self, entry_id: int, block_id: int, link_id: int, position: int, mention: Mention
     ) -> None:
-        mention_id = self.db.execute(
-            """INSERT INTO link_mentions (entry_id, block_id, link_id, position, line, url, title,
-               topic, quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (
-                entry_id,
-                block_id,
-                link_id,
-                position,
-                mention.line,
-                mention.url,
-                mention.title,
-                mention.topic,
-                mention.quote,
-            ),
-        ).lastrowid
+        mention_id = inserted(
+            self.db.execute(
+                """INSERT INTO link_mentions (entry_id, block_id, link_id, position, line, url,
+                   title, topic, quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    entry_id,
+                    block_id,
+                    link_id,
+                    position,
+                    mention.line,
+                    mention.url,
+                    mention.title,
+                    mention.topic,
+                    mention.quote,
+                ),
+            )
+        )
         self._save_annotations(block_id, mention_id, mention.notes)
 
     def _save_annotations(

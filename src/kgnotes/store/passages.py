@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from .connection import inserted
 from .records import ChunkDetail, JournalBlock, SourceText
 
 
@@ -81,11 +82,13 @@ class PassageTables:
             self.db.execute("DELETE FROM chunk_text WHERE rowid = ?", (existing,))
             chunk_id = existing
         else:
-            chunk_id = self.db.execute(
-                """INSERT INTO chunks (owner_type, owner_id, position, text, hash)
+            chunk_id = inserted(
+                self.db.execute(
+                    """INSERT INTO chunks (owner_type, owner_id, position, text, hash)
                    VALUES (?, ?, ?, ?, ?)""",
-                (owner_type, owner_id, position, text, digest),
-            ).lastrowid
+                    (owner_type, owner_id, position, text, digest),
+                )
+            )
         self.db.execute("INSERT INTO chunk_text (rowid, body) VALUES (?, ?)", (chunk_id, indexed))
 
     def delete_chunks(self, ids: list[int]) -> None:

@@ -130,7 +130,7 @@ class EdgeRow:
     relation: str
     weight: float
     signals: tuple[str, ...]
-    evidence: tuple[dict[str, str], ...]
+    evidence: tuple[tuple[str, str], ...]  # (where it was said, the sentence)
 
 
 @dataclass(frozen=True)
