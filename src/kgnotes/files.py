@@ -13,14 +13,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def replace_atomically(path: Path, produce: Callable[[str], None]) -> None:
-    """Have ``produce`` write a temporary file (given its name), then put it at ``path``."""
+def replace_atomically(path: Path, produce: Callable[[str], None], durable: bool = False) -> None:
+    """Have ``produce`` write a temporary file (given its name), then put it at ``path``; with
+    ``durable``, the bytes reach the disk before the rename (an archive's snapshots), so a
+    crash leaves the old file or the new one, never an empty one. A temporary name starts
+    with a dot: a folder's leftovers are its hidden files."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # the real suffix kept: a writer may pick its format by it (matplotlib does)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
         produce(tmp)
+        if durable:
+            _sync(tmp)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
@@ -36,6 +41,14 @@ def write_text_atomically(path: Path, text: str) -> None:
             handle.write(text)
 
     replace_atomically(path, produce)
+
+
+def _sync(name: str) -> None:
+    fd = os.open(name, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _umask() -> int:

@@ -9,20 +9,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import os
-import threading
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from kgnotes.fetch import Exchange
+from kgnotes.files import replace_atomically
 
 
 def write_warc(archive_dir: Path, normalized: str, exchanges: list[Exchange]) -> str | None:
     """Write every exchange as WARC request/response records; returns the path in the vault."""
     if not exchanges:
         return None
-    from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
     digest = hashlib.sha256(normalized.encode()).hexdigest()
@@ -30,40 +29,46 @@ def write_warc(archive_dir: Path, normalized: str, exchanges: list[Exchange]) ->
     folder.mkdir(parents=True, exist_ok=True)
     stamp = exchanges[-1].when.strftime("%Y%m%dT%H%M%S%fZ")
     final = folder / f"{stamp}.warc.gz"
-    temporary = folder / f".{stamp}.{os.getpid()}.{threading.get_ident()}.tmp"
-    with open(temporary, "wb") as out:
-        writer = WARCWriter(out, gzip=True)
-        for exchange in exchanges:
-            uri = as_sent(exchange.url)
-            parts = urlsplit(uri)
-            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            date = {"WARC-Date": exchange.when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
-            request_headers = _ascii([("Host", parts.netloc), *exchange.request_headers])
-            request = writer.create_warc_record(
-                uri,
-                "request",
-                payload=io.BytesIO(b""),
-                warc_headers_dict=date,
-                http_headers=StatusAndHeaders(
-                    f"GET {target} HTTP/1.1", request_headers, is_http_request=True
-                ),
-            )
-            response = writer.create_warc_record(
-                uri,
-                "response",
-                payload=io.BytesIO(exchange.raw_body),
-                warc_headers_dict=date,
-                http_headers=StatusAndHeaders(
-                    f"{exchange.status} {exchange.reason}".strip(),
-                    _ascii(exchange.response_headers),
-                    protocol="HTTP/1.1",
-                ),
-            )
-            writer.write_request_response_pair(request, response)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, final)
+
+    def produce(temporary: str) -> None:
+        with open(temporary, "wb") as out:
+            _write_records(WARCWriter(out, gzip=True), exchanges)
+
+    replace_atomically(final, produce, durable=True)
     return final.relative_to(archive_dir.parent.parent).as_posix()
+
+
+def _write_records(writer: Any, exchanges: list[Exchange]) -> None:
+    """One request and one response record per exchange, redirects included."""
+    from warcio.statusandheaders import StatusAndHeaders
+
+    for exchange in exchanges:
+        uri = as_sent(exchange.url)
+        parts = urlsplit(uri)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        date = {"WARC-Date": exchange.when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        request_headers = _ascii([("Host", parts.netloc), *exchange.request_headers])
+        request = writer.create_warc_record(
+            uri,
+            "request",
+            payload=io.BytesIO(b""),
+            warc_headers_dict=date,
+            http_headers=StatusAndHeaders(
+                f"GET {target} HTTP/1.1", request_headers, is_http_request=True
+            ),
+        )
+        response = writer.create_warc_record(
+            uri,
+            "response",
+            payload=io.BytesIO(exchange.raw_body),
+            warc_headers_dict=date,
+            http_headers=StatusAndHeaders(
+                f"{exchange.status} {exchange.reason}".strip(),
+                _ascii(exchange.response_headers),
+                protocol="HTTP/1.1",
+            ),
+        )
+        writer.write_request_response_pair(request, response)
 
 
 def as_sent(url: str) -> str:
@@ -91,6 +96,6 @@ def _ascii(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
 def sweep_temporary_files(archive_dir: Path) -> None:
     """Remove snapshots a killed run left half-written (they were never renamed into place)."""
     if archive_dir.exists():
-        for leftover in archive_dir.glob("*/*/.*.tmp"):
+        for leftover in archive_dir.glob("*/*/.*"):  # files.py's temporary names start with "."
             with contextlib.suppress(OSError):
                 leftover.unlink()
