@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,6 +24,9 @@ from kgnotes import __version__
 from kgnotes.config import VaultPaths, resolve_vault
 from kgnotes.errors import KgnotesError
 from kgnotes.markup import printable  # stdlib only: cheap at start-up
+
+if TYPE_CHECKING:  # types only: the commands import the library when they run
+    from kgnotes.pipeline import AddReport
 
 LINK_STATUSES = ("pending", "archived", "failed")  # kgnotes.store's, kept here for a fast --help
 
@@ -576,7 +579,7 @@ def open_(vault: VaultPaths, print_only: bool) -> None:
     _echo(pipeline.obsidian_uri(vault) if print_only else pipeline.open_vault(vault))
 
 
-def _print_follow_up(report: Any) -> None:
+def _print_follow_up(report: AddReport) -> None:
     """What add and archive did after reading and fetching: graph, index, vault, errors."""
     from kgnotes import output
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kgnotes import embed, serve
 from kgnotes.config import Config, VaultPaths, load_config, setting
@@ -26,7 +26,13 @@ from kgnotes.search import search as search_store
 
 if TYPE_CHECKING:
     from kgnotes.archive import ArchiveReport, Progress
-    from kgnotes.graph import ConceptSummary, GraphReport, LearningPath, Prerequisites
+    from kgnotes.graph import (
+        ConceptGraph,
+        ConceptSummary,
+        GraphReport,
+        LearningPath,
+        Prerequisites,
+    )
     from kgnotes.index import IndexReport
     from kgnotes.ingest import FileReport
     from kgnotes.notefiles import NoteSource, NoteText
@@ -401,7 +407,7 @@ def draw_graph(paths: VaultPaths, request: GraphRequest) -> GraphDrawing:
     )
 
 
-def _concept_graph(paths: VaultPaths) -> Any:
+def _concept_graph(paths: VaultPaths) -> ConceptGraph:
     """The stored concept graph, rebuilt first when the notes or sources changed."""
     from kgnotes import graph
     from kgnotes.store import Store

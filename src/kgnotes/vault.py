@@ -150,7 +150,7 @@ def _journal_pages(vault: _Vault) -> list[Page]:
     return pages
 
 
-def _annotate(vault: _Vault, text: str, matcher: Any, linked: set[int]) -> str:
+def _annotate(vault: _Vault, text: str, matcher: Matcher, linked: set[int]) -> str:
     """The entry as written, each URL followed by its source page and reading status, the
     first mention of each concept linked; math, code and URLs untouched."""
     from kgnotes.urls import find_urls, normalize
