@@ -12,9 +12,13 @@ wrote can refuse a page.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from kgnotes.fetch import Fetcher, FetchError, FetchOptions
+
+if TYPE_CHECKING:
+    from protego import Protego
 
 AGENT = "kgnotes"  # the product token of our User-Agent, which robots.txt groups name
 
@@ -32,7 +36,7 @@ class RobotsRules:
             user_agent=options.user_agent,
         )
         self.fetcher = Fetcher(quick)
-        self._rules: dict[str, object | None] = {}
+        self._rules: dict[str, Protego | None] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -41,11 +45,11 @@ class RobotsRules:
         parts = urlsplit(url)
         site = f"{parts.scheme}://{parts.netloc}"
         rules = self._for(site)
-        if rules is None or rules.can_fetch(url, AGENT):  # type: ignore[attr-defined]
+        if rules is None or rules.can_fetch(url, AGENT):
             return None
         return f"{site}/robots.txt disallows it for {AGENT}"
 
-    def _for(self, site: str) -> object | None:
+    def _for(self, site: str) -> Protego | None:
         with self._guard:
             lock = self._locks.setdefault(site, threading.Lock())
         with lock:  # two workers on one site fetch its robots.txt once
@@ -53,14 +57,15 @@ class RobotsRules:
                 self._rules[site] = self._fetch(site)
             return self._rules[site]
 
-    def _fetch(self, site: str) -> object | None:
+    def _fetch(self, site: str) -> Protego | None:
         from protego import Protego
 
         try:
             response = self.fetcher.get(f"{site}/robots.txt", accept="text/plain")
         except FetchError:
             return None
-        try:
-            return Protego.parse(response.body.decode("utf-8", errors="replace"))
+        try:  # typed by name: old protego releases have no type information
+            rules: Protego = Protego.parse(response.body.decode("utf-8", errors="replace"))
         except Exception:  # a robots.txt protego cannot read says nothing
             return None
+        return rules
