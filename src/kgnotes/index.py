@@ -144,6 +144,38 @@ def build_index(
     every passage embedded with ``model``, and the journal's passages and each source's
     profile also with the ``multilingual`` model, which reads across languages."""
     started = time.perf_counter()
+    cut = cut_passages(store, rebuild)
+    todo = [(model, store.hashes_without_vectors(model))]
+    if multilingual and multilingual != model:
+        todo.append((multilingual, store.hashes_without_vectors(multilingual, profiles=True)))
+    embedded = _embed_missing(store, todo, progress)
+    models = " and ".join(m for m, _ in todo) if len(todo) > 1 else model
+    english = bool(todo[0][1])  # MiniLM embedded something: it is loaded, so ask it where
+    device = embed.device_of(model) if english else ("cpu" if embedded else None)
+    return IndexReport(
+        cut.chunks,
+        cut.changed,
+        cut.removed,
+        embedded,
+        models,
+        time.perf_counter() - started,
+        device,
+    )
+
+
+@dataclass(frozen=True)
+class Cut:
+    """What cutting the store's texts into passages changed."""
+
+    chunks: int
+    changed: int
+    removed: int
+
+
+def cut_passages(store: Store, rebuild: bool = False) -> Cut:
+    """Chunks and their full-text entries in line with the notes, documents and concepts, in
+    one transaction; vectors of texts no chunk has any more are dropped. Embedding is left to
+    the caller (``build_index``), so a benchmark can bring vectors of its own."""
     wanted = [c for b in store.journal_blocks() for c in chunks_of_block(b)]
     wanted += [c for d in store.latest_documents() for c in chunks_of_document(d)]
     wanted += [c for k in store.concepts() for c in chunks_of_concept(k)]
@@ -168,16 +200,7 @@ def build_index(
             changed += 1
         store.delete_chunks([chunk_id for chunk_id, _ in stored.values()])
         store.drop_orphan_vectors()
-    todo = [(model, store.hashes_without_vectors(model))]
-    if multilingual and multilingual != model:
-        todo.append((multilingual, store.hashes_without_vectors(multilingual, profiles=True)))
-    embedded = _embed_missing(store, todo, progress)
-    models = " and ".join(m for m, _ in todo) if len(todo) > 1 else model
-    english = bool(todo[0][1])  # MiniLM embedded something: it is loaded, so ask it where
-    device = embed.device_of(model) if english else ("cpu" if embedded else None)
-    return IndexReport(
-        len(wanted), changed, len(stored), embedded, models, time.perf_counter() - started, device
-    )
+    return Cut(len(wanted), changed, len(stored))
 
 
 def _embed_missing(

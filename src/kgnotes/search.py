@@ -112,9 +112,11 @@ def search(store: Store, model: str, query: str, options: SearchOptions) -> list
     rankings: list[tuple[float, list[tuple[str, int]], bool]] = []  # (weight, owners, lexical)
     chunk_rankings: list[tuple[float, list[int]]] = []
     if options.mode in ("hybrid", "dense"):
-        chunk_rankings.append((dense, _dense(store, model, worded, depth)))
+        chunk_rankings.append((dense, dense_ranking(store, model, worded, depth)))
         if options.multilingual:
-            chunk_rankings.append((multilingual, _dense(store, options.multilingual, text, depth)))
+            chunk_rankings.append(
+                (multilingual, dense_ranking(store, options.multilingual, text, depth))
+            )
             if through and options.mode == "hybrid":
                 rankings.append(
                     (through, _through_concepts(store, options.multilingual, text), False)
@@ -276,7 +278,11 @@ def _link_facets(store: Store) -> list[tuple[dict[str, str | None], set[tuple[st
     return facets
 
 
-def _dense(store: Store, model: str, query: str, depth: int | None = CANDIDATES) -> list[int]:
+def dense_ranking(
+    store: Store, model: str, query: str, depth: int | None = CANDIDATES
+) -> list[int]:
+    """Chunk ids by the cosine of their ``model`` vector to the query's, nearest first (the
+    ``depth`` nearest, or all)."""
     import numpy as np
 
     rows, matrix = _vectors(store, model)

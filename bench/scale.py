@@ -1,0 +1,269 @@
+"""Search at a decade's scale: a vault of ``--chunks`` passages, searched as ``kgnotes serve``
+answers and through the ``kgnotes search`` command.
+
+    python bench/scale.py --chunks 100000 [--real 2000] [--noise 0.6] [--queries 40]
+                          [--cli-runs 8] [--seed 7] [--workdir DIR]
+
+Embedding a million passages takes days on a laptop CPU, so the vault is built without running
+the model for every passage: the synthetic journal of ``bench/search.py`` (``--chunks`` blocks
+in the seed's style, ingested as ``kgnotes add --no-fetch`` does) is cut into passages as
+``kgnotes index`` cuts it; a seeded sample of ``--real`` passages is embedded for real by each
+model, and every other passage gets the vector of a random one of those, perturbed by Gaussian
+noise of norm ``--noise`` and put back on the unit sphere (0.6 puts a copy at cosine ~0.86 to
+its original and two copies at ~0.74 to each other: neighbourhoods as crowded as real text,
+so an approximate index cannot find them for free). The vectors are stored; ``build_index``
+then cuts, hashes and indexes the text and embeds nothing.
+
+Measured, in this order:
+
+1. the vault: journal, ingest, cutting, vectors, the second ``build_index`` (what ``kgnotes
+   index`` costs on an unchanged vault) and the database's size;
+2. ``--queries`` hybrid searches in this process, as the server runs them (``search.search``,
+   vectors loaded once): p50 and p95, with and without encoding the query; and recall@10 of
+   the dense ranking against exact search over the same vectors (numpy, every vector);
+3. the ``kgnotes search`` command, warm (answered by the server it starts): p50 over
+   ``--cli-runs``; and the server's peak memory.
+
+The last line: ``chunks N: query p50 X ms, p95 Y ms, recall@10 Z, server memory M MB, index
+build S s`` (the query times are in-process, without encoding the query, which costs the same
+at any size and is printed above them; the build is the first ``build_index`` over the vault
+with its vectors in place).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # bench.search, run as a script
+
+import kgnotes  # noqa: E402
+from bench.search import (  # noqa: E402
+    KGNOTES,
+    QUERIES,
+    EncodeTimer,
+    ingest_dir,
+    pct,
+    peak_mb,
+    run,
+    write_journal,
+)
+from kgnotes import embed  # noqa: E402
+from kgnotes.config import VaultPaths, load_config, resolve_vault  # noqa: E402
+from kgnotes.index import build_index, cut_passages  # noqa: E402
+from kgnotes.search import SearchOptions, dense_ranking, search  # noqa: E402
+from kgnotes.store import Store  # noqa: E402
+
+GOALS = {  # the issue's, at a million passages
+    "p50_ms": 50.0,
+    "p95_ms": 150.0,
+    "recall": 0.95,
+    "memory_mb": 2048.0,
+    "warm_s": 0.3,
+}
+
+
+def synthetic_vectors(
+    store: Store, model: str, profiles: bool, real: int, noise: float, rng: np.random.Generator
+) -> tuple[int, float]:
+    """Store a vector for every passage ``model`` has none for: ``real`` of them embedded for
+    real, the rest perturbed copies of those. Returns (how many embedded, seconds it took)."""
+    missing = store.hashes_without_vectors(model, profiles)
+    if not missing:
+        return 0, 0.0
+    chosen = rng.choice(len(missing), size=min(real, len(missing)), replace=False)
+    start = time.perf_counter()
+    seeds = embed.encode(model, [missing[i][1] for i in chosen])
+    seconds = time.perf_counter() - start
+    is_seed = np.zeros(len(missing), dtype=bool)
+    is_seed[chosen] = True
+    dim = seeds.shape[1]
+    for lo in range(0, len(missing), 50_000):
+        part = missing[lo : lo + 50_000]
+        picks = rng.integers(0, len(seeds), size=len(part))
+        vectors = seeds[picks] + rng.normal(0, noise / np.sqrt(dim), (len(part), dim))
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors = vectors.astype(np.float32)
+        rows = [(h, vectors[i].tobytes()) for i, (h, _) in enumerate(part)]
+        seeded = {missing[i][0]: seeds[k] for k, i in enumerate(chosen) if lo <= i < lo + 50_000}
+        rows = [(h, seeded[h].tobytes() if h in seeded else v) for h, v in rows]
+        with store.transaction():
+            store.save_vectors(model, rows, dim)
+    return len(seeds), seconds
+
+
+def build(args: argparse.Namespace, workdir: Path) -> tuple[VaultPaths, str, float]:
+    """The vault of ``--chunks`` passages with vectors in place; (paths, model, build s)."""
+    notes, paths = workdir / "notes", resolve_vault(workdir / "vault")
+    start = time.perf_counter()
+    files, days, mb = write_journal(notes, args.chunks, args.seed)
+    print(
+        f"journal: {args.chunks:,} blocks, {days:,} days, {files} files, {mb:.0f} MB "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
+    start = time.perf_counter()
+    entries = ingest_dir(paths, notes)
+    print(f"ingest: {entries:,} entries in {time.perf_counter() - start:.1f} s")
+    config = load_config(paths)
+    model, multilingual = embed.model_name(config), embed.multilingual_name(config)
+    rng = np.random.default_rng(args.seed)
+    with Store(paths.db) as store:
+        start = time.perf_counter()
+        cut = cut_passages(store)
+        print(f"cut: {cut.chunks:,} passages in {time.perf_counter() - start:.1f} s")
+        for name, profiles in ((model, False), (multilingual, True)):
+            if not name:
+                continue
+            start = time.perf_counter()
+            embedded, seconds = synthetic_vectors(store, name, profiles, args.real, args.noise, rng)
+            print(
+                f"vectors {name}: {embedded:,} embedded for real in {seconds:.1f} s, the "
+                f"rest perturbed; {time.perf_counter() - start:.1f} s in all"
+            )
+        start = time.perf_counter()
+        report = build_index(store, model, multilingual=multilingual)
+        seconds = time.perf_counter() - start
+    assert report.embedded == 0, report
+    print(
+        f"build_index with the vectors in place: {seconds:.1f} s ({report.chunks:,} chunks, "
+        f"{report.changed} changed, {report.embedded} embedded)"
+    )
+    size = sum(p.stat().st_size for p in paths.state.glob("kgnotes.db*"))
+    print(f"database: {size / 2**20:.0f} MB  (this process's peak memory {peak_mb():.0f} MB)")
+    return paths, model, seconds
+
+
+def queries_in_process(
+    paths: VaultPaths, model: str, queries: list[str]
+) -> tuple[float, float, float]:
+    """Hybrid searches as the server runs them; (p50 s, p95 s without encoding the query,
+    which costs the same at any size, and dense recall@10)."""
+    options = SearchOptions(multilingual=embed.multilingual_name(load_config(paths)))
+    with Store(paths.db) as store:
+        start = time.perf_counter()
+        search(store, model, queries[0], options)
+        print(
+            f"first query (loads the vectors): {time.perf_counter() - start:.2f} s  "
+            f"(peak memory {peak_mb():.0f} MB)"
+        )
+        totals, rests = [], []
+        for query in queries:
+            with EncodeTimer() as timer:
+                start = time.perf_counter()
+                search(store, model, query, options)
+                total = time.perf_counter() - start
+            totals.append(total)
+            rests.append(total - timer.seconds)
+        recall = dense_recall(store, model, queries)
+    print(
+        f"{len(queries)} hybrid queries in-process: p50 {pct(totals, 0.5) * 1000:.1f} ms, "
+        f"p95 {pct(totals, 0.95) * 1000:.1f} ms; without encoding the query p50 "
+        f"{pct(rests, 0.5) * 1000:.1f} ms, p95 {pct(rests, 0.95) * 1000:.1f} ms"
+    )
+    print(f"dense recall@10 against exact search: {recall:.3f}")
+    return pct(rests, 0.5), pct(rests, 0.95), recall
+
+
+def dense_recall(store: Store, model: str, queries: list[str]) -> float:
+    """How many of the exact ten nearest passages the dense ranking returns, on average."""
+    rows = store.chunk_vectors(model)
+    ids = np.array([r[0] for r in rows])
+    matrix = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+    found = []
+    for query in queries:
+        exact = set(ids[np.argsort(-(matrix @ embed.encode(model, [query])[0]))[:10]].tolist())
+        found.append(len(exact & set(dense_ranking(store, model, query)[:10])) / 10)
+    del matrix, rows
+    return sum(found) / len(found)
+
+
+def warm_command(paths: VaultPaths, queries: list[str], runs: int) -> tuple[float, float]:
+    """``kgnotes search`` answered by the server; (p50 s, the server's peak memory MB)."""
+    base = [str(KGNOTES), "--vault", str(paths.root)]
+    env = {k: v for k, v in os.environ.items() if k != "KGNOTES_SERVE"}
+    env["KGNOTES_SERVE_IDLE"] = "600"  # a server left behind by a crash exits by itself
+    run([*base, "serve", "--stop"], env)
+    try:
+        run([*base, "search", queries[0]], env)  # starts the server, answers in-process
+        socket_ready = time.perf_counter()
+        while time.perf_counter() - socket_ready < 600:
+            _, _, err, _ = run([*base, "-v", "search", queries[1]], env)
+            if "answered by kgnotes serve" in err:
+                break
+            time.sleep(1)
+        warm = [run([*base, "-v", "search", q], env) for q in (queries * runs)[2 : 2 + runs]]
+        served = sum("answered by kgnotes serve" in w[2] for w in warm)
+        times = [w[0] for w in warm]
+        memory = server_peak_mb(warm[-1][2])
+        print(
+            f"warm kgnotes search, {runs} calls ({served} served): p50 "
+            f"{pct(times, 0.5):.3f} s, p95 {pct(times, 0.95):.3f} s; server peak memory "
+            f"{memory:.0f} MB"
+        )
+        return pct(times, 0.5), memory
+    finally:
+        run([*base, "serve", "--stop"], env)
+
+
+def server_peak_mb(said: str) -> float:
+    """The high-water mark of the server that answered (its pid, from ``-v``'s line)."""
+    found = re.search(r"answered by kgnotes serve \(pid (\d+)\)", said)
+    try:
+        status = Path(f"/proc/{found.group(1)}/status").read_text() if found else ""
+    except OSError:
+        status = ""
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    return int(fields["VmHWM"].split()[0]) / 1024 if "VmHWM" in fields else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--real", type=int, default=2000, help="Passages embedded for real.")
+    parser.add_argument("--noise", type=float, default=0.6)
+    parser.add_argument("--queries", type=int, default=40)
+    parser.add_argument("--cli-runs", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", help="Keep the vault here (default: a temporary folder).")
+    args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    print(
+        f"kgnotes from {Path(kgnotes.__file__).parent}; load average "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+    queries = list((QUERIES * (args.queries // len(QUERIES) + 1))[: args.queries])
+    with tempfile.TemporaryDirectory() as tmp:
+        paths, model, seconds = build(args, Path(args.workdir or tmp).absolute())
+        p50, p95, recall = queries_in_process(paths, model, queries)
+        warm, memory = warm_command(paths, queries, args.cli_runs)
+    misses = [
+        name
+        for name, ok in (
+            ("p50", p50 * 1000 <= GOALS["p50_ms"]),
+            ("p95", p95 * 1000 <= GOALS["p95_ms"]),
+            ("recall", recall >= GOALS["recall"]),
+            ("memory", memory <= GOALS["memory_mb"]),
+            ("warm search", warm <= GOALS["warm_s"]),
+        )
+        if not ok
+    ]
+    print(
+        f"goals at a million (p50 <= 50 ms, p95 <= 150 ms, recall >= 0.95, memory <= 2 GB, "
+        f"warm search <= 0.3 s): {'all met' if not misses else 'missed: ' + ', '.join(misses)}"
+    )
+    print(
+        f"chunks {args.chunks}: query p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+        f"recall@10 {recall:.3f}, server memory {memory:.0f} MB, index build {seconds:.1f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
