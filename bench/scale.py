@@ -22,7 +22,9 @@ Measured, in this order:
    vectors loaded once): p50 and p95, with and without encoding the query; and recall@10 of
    the dense ranking against exact search over the same vectors (numpy, every vector);
 3. the ``kgnotes search`` command, warm (answered by the server it starts): p50 over
-   ``--cli-runs``; and the server's peak memory.
+   ``--cli-runs``; and the server's peak memory;
+4. where the vault is large enough to have approximate indexes (``nearest.EXACT_BELOW``), 2
+   and 3 again with them moved aside: exact search, the baseline, in the same run.
 
 The last line: ``chunks N: query p50 X ms, p95 Y ms, recall@10 Z, server memory M MB, index
 build S s`` (the query times are in-process, without encoding the query, which costs the same
@@ -33,11 +35,14 @@ with its vectors in place).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -224,6 +229,36 @@ def server_peak_mb(said: str) -> float:
     return int(fields["VmHWM"].split()[0]) / 1024 if "VmHWM" in fields else float("nan")
 
 
+@dataclass(frozen=True)
+class Measured:
+    p50: float  # seconds, in-process, without encoding the query
+    p95: float
+    recall: float
+    warm: float  # seconds, the kgnotes search command answered by the server
+    memory: float  # MB, the server's peak
+
+
+def measure(paths: VaultPaths, model: str, queries: list[str], runs: int, what: str) -> Measured:
+    print(f"-- {what}")
+    p50, p95, recall = queries_in_process(paths, model, queries)
+    warm, memory = warm_command(paths, queries, runs)
+    return Measured(p50, p95, recall, warm, memory)
+
+
+@contextlib.contextmanager
+def indexes_aside(paths: VaultPaths) -> Iterator[bool]:
+    """The approximate indexes moved out of the search's way (and back); False if none."""
+    folder, aside = paths.state / "nearest", paths.state / "nearest.aside"
+    if not any(folder.glob("*.usearch")):
+        yield False
+        return
+    folder.rename(aside)
+    try:
+        yield True
+    finally:
+        aside.rename(folder)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chunks", type=int, default=100_000)
@@ -242,16 +277,23 @@ def main() -> None:
     queries = list((QUERIES * (args.queries // len(QUERIES) + 1))[: args.queries])
     with tempfile.TemporaryDirectory() as tmp:
         paths, model, seconds = build(args, Path(args.workdir or tmp).absolute())
-        p50, p95, recall = queries_in_process(paths, model, queries)
-        warm, memory = warm_command(paths, queries, args.cli_runs)
+        found = measure(paths, model, queries, args.cli_runs, "as built")
+        with indexes_aside(paths) as moved:
+            if moved:
+                exact = measure(paths, model, queries, args.cli_runs, "exact (the baseline)")
+                print(
+                    f"approximate against exact, same run: p50 {found.p50 / exact.p50:.2f}x, "
+                    f"p95 {found.p95 / exact.p95:.2f}x, warm search {found.warm / exact.warm:.2f}x,"
+                    f" server memory {found.memory / exact.memory:.2f}x"
+                )
     misses = [
         name
         for name, ok in (
-            ("p50", p50 * 1000 <= GOALS["p50_ms"]),
-            ("p95", p95 * 1000 <= GOALS["p95_ms"]),
-            ("recall", recall >= GOALS["recall"]),
-            ("memory", memory <= GOALS["memory_mb"]),
-            ("warm search", warm <= GOALS["warm_s"]),
+            ("p50", found.p50 * 1000 <= GOALS["p50_ms"]),
+            ("p95", found.p95 * 1000 <= GOALS["p95_ms"]),
+            ("recall", found.recall >= GOALS["recall"]),
+            ("memory", found.memory <= GOALS["memory_mb"]),
+            ("warm search", found.warm <= GOALS["warm_s"]),
         )
         if not ok
     ]
@@ -260,8 +302,9 @@ def main() -> None:
         f"warm search <= 0.3 s): {'all met' if not misses else 'missed: ' + ', '.join(misses)}"
     )
     print(
-        f"chunks {args.chunks}: query p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-        f"recall@10 {recall:.3f}, server memory {memory:.0f} MB, index build {seconds:.1f} s"
+        f"chunks {args.chunks}: query p50 {found.p50 * 1000:.0f} ms, p95 {found.p95 * 1000:.0f} "
+        f"ms, recall@10 {found.recall:.3f}, server memory {found.memory:.0f} MB, "
+        f"index build {seconds:.1f} s"
     )
 
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from kgnotes import embed
+from kgnotes import embed, nearest
 from kgnotes.cjk import CJK_CHARS, CJK_RUN, cjk_bigrams
 from kgnotes.store import ConceptRow, JournalBlock, SourceText, Store
 from kgnotes.urls import without_urls
@@ -49,6 +49,7 @@ class IndexReport:
     model: str
     seconds: float
     device: str | None = None  # where the model embedded, when it embedded anything
+    nearest: tuple[nearest.NearestReport, ...] = ()  # the approximate indexes that changed
 
 
 def searchable(text: str) -> str:
@@ -139,16 +140,20 @@ def build_index(
     rebuild: bool = False,
     progress: Progress | None = None,
     multilingual: str | None = None,
+    exact_below: int = nearest.EXACT_BELOW,
 ) -> IndexReport:
     """Bring chunks, full-text entries and vectors in line with the store's notes and documents:
     every passage embedded with ``model``, and the journal's passages and each source's
-    profile also with the ``multilingual`` model, which reads across languages."""
+    profile also with the ``multilingual`` model, which reads across languages; then each
+    model's nearest-neighbour index, once it has ``exact_below`` vectors (see nearest.py)."""
     started = time.perf_counter()
     cut = cut_passages(store, rebuild)
     todo = [(model, store.hashes_without_vectors(model))]
     if multilingual and multilingual != model:
         todo.append((multilingual, store.hashes_without_vectors(multilingual, profiles=True)))
     embedded = _embed_missing(store, todo, progress)
+    synced = [nearest.sync(store, name, exact_below) for name, _ in todo]
+    changed_indexes = tuple(r for r in synced if r and (r.added or r.removed or r.rebuilt))
     models = " and ".join(m for m, _ in todo) if len(todo) > 1 else model
     english = bool(todo[0][1])  # MiniLM embedded something: it is loaded, so ask it where
     device = embed.device_of(model) if english else ("cpu" if embedded else None)
@@ -160,6 +165,7 @@ def build_index(
         models,
         time.perf_counter() - started,
         device,
+        changed_indexes,
     )
 
 

@@ -127,6 +127,12 @@ def index_line(report: IndexReport) -> str:
         f"embedded {report.embedded} with {report.model}"
         + (f" on {report.device}" if report.device else "")
         + f", in {report.seconds:.1f} s"
+        + "".join(
+            f"; approximate index {'built' if n.rebuilt else 'updated'}: {n.vectors} vectors"
+            + ("" if n.rebuilt else f" ({n.added} added, {n.removed} removed)")
+            + f" in {n.seconds:.1f} s"
+            for n in report.nearest
+        )
     )
 
 

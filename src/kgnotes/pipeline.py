@@ -176,6 +176,7 @@ def _follow_up(
             embed.model_name(config),
             progress=embedding,
             multilingual=embed.multilingual_name(config),
+            exact_below=_exact_below(config),
         )
     except ModelError as exc:  # the notes and archives are kept; search waits
         report.errors.append(f"search index not updated: {exc}")
@@ -270,8 +271,21 @@ def index(
     with Store(paths.db) as store:
         ensure_graph(store, config)  # concepts are searchable too
         return build_index(
-            store, embed.model_name(config), rebuild, progress, embed.multilingual_name(config)
+            store,
+            embed.model_name(config),
+            rebuild,
+            progress,
+            embed.multilingual_name(config),
+            _exact_below(config),
         )
+
+
+def _exact_below(config: Config) -> int:
+    """How many vectors a model has before its search goes through an approximate index
+    (``[search] exact_below``, ``KGNOTES_EXACT_BELOW``)."""
+    from kgnotes import nearest
+
+    return setting(config, "search.exact_below", "KGNOTES_EXACT_BELOW", nearest.EXACT_BELOW)
 
 
 def search(paths: VaultPaths, query: str, options: SearchOptions) -> list[SearchHit]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from kgnotes import embed
+from kgnotes import embed, nearest
 from kgnotes.cjk import CJK_RUN, cjk_bigrams
 
 if TYPE_CHECKING:  # the store pulls in the journal parser; a search server client needs none
@@ -38,15 +38,10 @@ _JOURNAL_WORDS = re.compile(  # a query about what the author read: "the page th
     re.IGNORECASE,
 )
 CANDIDATES = 500
+RERANK = 100  # of the approximate index's candidates, put in their exact order
 TWIN_SHARE = 0.9  # of a source's score, for its translation
 KINDS = {"entry": "note", "document": "source", "concept": "concept"}
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_FUNCTION = """
-    a an the of to in on at by for from with into about and or but if is are was were be been
-    being do does did doing how what why when where which who whom whose that this these those it
-    its as than then so not no can could should would will shall may might must i me my we our
-    you your he she his her they them their there here s t"""
-FUNCTION_WORDS = frozenset(_FUNCTION.split())  # left out of the full-text query (fts_query)
 # Chinese has no spaces, but its question words and a few particles mark where one name ends
 # and the next begins: 宫保鸡丁怎么做 asks for 宫保鸡丁, 卷积神经网络的滤波器 for two names.
 # Only characters that rarely sit inside a word split alone (not 是 or 对: 但是, 对比学习).
@@ -239,15 +234,14 @@ def _through_concepts(store: Store, model: str, text: str) -> list[tuple[str, in
     mention it most — so 零样本图像分类 finds the English pages about zero-shot classification."""
     import numpy as np
 
-    rows, matrix = _vectors(store, model)
-    concepts = [i for i, row in enumerate(rows) if row[1] == "concept"]
-    if not concepts:
+    rows = _cached(store, f"concept vectors {model}", lambda: store.chunk_vectors(model, "concept"))
+    if not rows:
         return []
-    scores = matrix[concepts] @ _query_vector(model, text)
+    scores = _matrix(rows) @ _query_vector(model, text)
     mentions = _cached(store, "concept mentions", store.concept_mentions)
     found: dict[tuple[str, int], tuple[int, bool, int]] = {}
     for rank, i in enumerate(np.argsort(-scores)[:CONCEPTS_THROUGH]):
-        for kind, owner, count, about in mentions.get(rows[concepts[i]][2], []):
+        for kind, owner, count, about in mentions.get(rows[i][2], []):
             found.setdefault((kind, owner), (rank, not about, -count))
     return sorted(found, key=lambda owner: found[owner])
 
@@ -288,8 +282,15 @@ def dense_ranking(
     store: Store, model: str, query: str, depth: int | None = CANDIDATES
 ) -> list[int]:
     """Chunk ids by the cosine of their ``model`` vector to the query's, nearest first (the
-    ``depth`` nearest, or all)."""
+    ``depth`` nearest, or all). A large vault answers from its approximate index (nearest.py);
+    the rest, and every ranking asked for all, multiply the query by every vector."""
     import numpy as np
+
+    if depth:
+        index = _cached(store, f"nearest {model}", lambda: nearest.load(store, model))
+        if index is not None:
+            vector = _query_vector(model, query)
+            return _reranked(store, model, vector, nearest.search(index, vector, depth))
 
     rows, matrix = _vectors(store, model)
     if not rows:
@@ -301,6 +302,22 @@ def dense_ranking(
     else:
         order = np.argsort(-scores, kind="stable")
     return [rows[i][0] for i in order]
+
+
+def _reranked(store: Store, model: str, vector: Any, found: list[int]) -> list[int]:
+    """The index's nearest, the first ``RERANK`` in the order of their exact cosines: the
+    index compares int8 vectors, which can swap near neighbours; the float32 ones are in the
+    store."""
+    import numpy as np
+
+    head = store.vectors_of(model, found[:RERANK])
+    if not head:
+        return found
+    matrix = np.frombuffer(b"".join(blob for _, blob in head), dtype=np.float32)
+    scores = matrix.reshape(len(head), -1) @ vector
+    order = [head[i][0] for i in np.argsort(-scores, kind="stable")]
+    placed = set(order)
+    return order + [i for i in found if i not in placed]
 
 
 @functools.lru_cache(maxsize=16)
@@ -372,18 +389,14 @@ def related(
 
 
 def fts_query(query: str) -> str:
-    """An FTS5 query: any of the words, each CJK run as a phrase of its bigrams. English
-    function words are left out while another word remains: "how", "the", "is" are in nearly
-    every passage, so asking for them adds almost nothing to BM25 but makes it score them all
-    (at 100,000 passages, most of a query's time)."""
+    """An FTS5 query: any of the words, each CJK run as a phrase of its bigrams."""
     terms = []
     for run in CJK_RUN.findall(query):
         for piece in _ZH_GLUE.split(run):
             if len(piece) > 1 or piece == run:
                 terms.append('"' + " ".join(cjk_bigrams(piece)) + '"')
-    words = _WORD.findall(CJK_RUN.sub(" ", query))
-    content = [w for w in words if w.lower() not in FUNCTION_WORDS]
-    terms += [f'"{word}"' for word in (content if content or terms else words)]
+    latin = CJK_RUN.sub(" ", query)
+    terms += [f'"{word}"' for word in _WORD.findall(latin)]
     return " OR ".join(terms)
 
 
