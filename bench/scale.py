@@ -64,7 +64,7 @@ from bench.search import (  # noqa: E402
 from kgnotes import embed  # noqa: E402
 from kgnotes.config import VaultPaths, load_config, resolve_vault  # noqa: E402
 from kgnotes.index import build_index, cut_passages  # noqa: E402
-from kgnotes.search import SearchOptions, dense_ranking, search  # noqa: E402
+from kgnotes.search import SearchOptions, dense_ranking, drop_caches, search  # noqa: E402
 from kgnotes.store import Store  # noqa: E402
 
 GOALS = {  # the issue's, at a million passages
@@ -241,6 +241,7 @@ class Measured:
 def measure(paths: VaultPaths, model: str, queries: list[str], runs: int, what: str) -> Measured:
     print(f"-- {what}")
     p50, p95, recall = queries_in_process(paths, model, queries)
+    drop_caches()  # this process's vectors out of memory while the server holds its own
     warm, memory = warm_command(paths, queries, runs)
     return Measured(p50, p95, recall, warm, memory)
 

@@ -331,6 +331,12 @@ T = TypeVar("T")
 _loaded: dict[str, list[Any]] = {}  # what → [connection, data_version, value]
 
 
+def drop_caches() -> None:
+    """Forget every vector matrix and index loaded so far (a process done with a vault)."""
+    _loaded.clear()
+    _query_vector.cache_clear()
+
+
 def _cached(store: Store, what: str, load: Callable[[], T]) -> T:
     """``load()``, kept while the database is unchanged (a long-lived ``kgnotes serve`` then
     answers without reading it again). ``PRAGMA data_version`` is per connection, so the cache
