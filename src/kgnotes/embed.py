@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from kgnotes.config import Config, setting
@@ -103,3 +104,18 @@ def encode(name: str, texts: list[str], batch_size: int = 64) -> NDArray[np.floa
         show_progress_bar=False,
     ).astype("float32")
     return vectors
+
+
+def blob(vector: NDArray[np.float32]) -> bytes:
+    """A vector as the store keeps it: its float32 bytes."""
+    return vector.astype("float32").tobytes()
+
+
+def matrix(blobs: Iterable[bytes]) -> NDArray[np.float32]:
+    """Vectors as the store keeps them, back as one matrix, a row each."""
+    import numpy as np
+
+    rows = list(blobs)
+    if not rows:
+        return np.empty((0, 0), dtype=np.float32)
+    return np.frombuffer(b"".join(rows), dtype=np.float32).reshape(len(rows), -1)

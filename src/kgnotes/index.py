@@ -228,7 +228,7 @@ def _embed_missing(
             with store.transaction():
                 store.save_vectors(
                     model,
-                    [(h, v.tobytes()) for (h, _), v in zip(part, vectors, strict=True)],
+                    [(h, embed.blob(v)) for (h, _), v in zip(part, vectors, strict=True)],
                     vectors.shape[1],
                 )
             done += len(part)

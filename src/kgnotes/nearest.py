@@ -73,13 +73,13 @@ def sync(store: Store, model: str, exact_below: int = EXACT_BELOW) -> NearestRep
     if len(rows) < exact_below:
         _remove(path)
         return None
-    wanted = np.array([(chunk, hash_key(digest)) for chunk, digest in rows], dtype=np.int64)
+    wanted = [(chunk, hash_key(digest)) for chunk, digest in rows]
     index, kept = _open(path)
     rebuilt = index is None
     if index is None:
-        index, kept = _new_index(store, model), np.empty((0, 2), dtype=np.int64)
-    have = {(int(c), int(h)) for c, h in kept.tolist()}
-    want = {(int(c), int(h)) for c, h in wanted.tolist()}
+        index = _new_index(store, model)
+    have = set(map(tuple, kept.tolist()))
+    want = set(wanted)
     gone = np.array(sorted(c for c, _ in have - want), dtype=np.uint64)
     new = sorted(c for c, _ in want - have)  # a changed text: its old vector gone, its new added
     if len(gone):
@@ -89,7 +89,8 @@ def sync(store: Store, model: str, exact_below: int = EXACT_BELOW) -> NearestRep
         index.add(ids, vectors)
     if rebuilt or len(gone) or len(new):
         replace_atomically(path, lambda tmp: index.save(tmp), durable=True)
-        replace_atomically(_keys_file(path), lambda tmp: _save_keys(tmp, wanted), durable=True)
+        keys = np.array(wanted, dtype=np.int64)
+        replace_atomically(_keys_file(path), lambda tmp: _save_keys(tmp, keys), durable=True)
     report = NearestReport(
         model, len(wanted), len(new), len(gone), rebuilt, time.perf_counter() - started
     )
@@ -137,7 +138,8 @@ def _open(path: Path, view: bool = False) -> tuple[Any | None, NDArray[np.int64]
     from usearch.index import Index
 
     try:
-        keys = np.load(_keys_file(path), allow_pickle=False)
+        # memory-mapped: a search only needs the count; sync reads them all
+        keys = np.load(_keys_file(path), mmap_mode="r", allow_pickle=False)
         index = Index.restore(
             str(path), view=view, connectivity=CONNECTIVITY, expansion_search=EXPANSION_SEARCH
         )
@@ -155,10 +157,11 @@ def _vectors(
 ) -> tuple[NDArray[np.uint64], NDArray[np.float32]]:
     import numpy as np
 
+    from kgnotes import embed
+
     rows = store.vectors_of(model, chunk_ids)
     ids = np.array([chunk for chunk, _ in rows], dtype=np.uint64)
-    matrix = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.float32)
-    return ids, matrix.reshape(len(rows), -1)
+    return ids, embed.matrix(blob for _, blob in rows)
 
 
 def hash_key(digest: str) -> int:

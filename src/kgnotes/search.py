@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from kgnotes import embed, nearest
+from kgnotes import embed
 from kgnotes.cjk import CJK_RUN, cjk_bigrams
 
 if TYPE_CHECKING:  # the store pulls in the journal parser; a search server client needs none
@@ -234,10 +234,10 @@ def _through_concepts(store: Store, model: str, text: str) -> list[tuple[str, in
     mention it most — so 零样本图像分类 finds the English pages about zero-shot classification."""
     import numpy as np
 
-    rows = _cached(store, f"concept vectors {model}", lambda: store.chunk_vectors(model, "concept"))
+    rows, matrix = _vectors(store, model, "concept")
     if not rows:
         return []
-    scores = _matrix(rows) @ _query_vector(model, text)
+    scores = matrix @ _query_vector(model, text)
     mentions = _cached(store, "concept mentions", store.concept_mentions)
     found: dict[tuple[str, int], tuple[int, bool, int]] = {}
     for rank, i in enumerate(np.argsort(-scores)[:CONCEPTS_THROUGH]):
@@ -287,6 +287,8 @@ def dense_ranking(
     import numpy as np
 
     if depth:
+        from kgnotes import nearest
+
         index = _cached(store, f"nearest {model}", lambda: nearest.load(store, model))
         if index is not None:
             vector = _query_vector(model, query)
@@ -313,8 +315,7 @@ def _reranked(store: Store, model: str, vector: Any, found: list[int]) -> list[i
     head = store.vectors_of(model, found[:RERANK])
     if not head:
         return found
-    matrix = np.frombuffer(b"".join(blob for _, blob in head), dtype=np.float32)
-    scores = matrix.reshape(len(head), -1) @ vector
+    scores = embed.matrix(blob for _, blob in head) @ vector
     order = [head[i][0] for i in np.argsort(-scores, kind="stable")]
     placed = set(order)
     return order + [i for i in found if i not in placed]
@@ -350,21 +351,17 @@ def _cached(store: Store, what: str, load: Callable[[], T]) -> T:
     return value
 
 
-def _vectors(store: Store, model: str) -> tuple[list[tuple[int, str, int, bytes]], Any]:
-    """Every chunk vector of a model, and the same as one matrix."""
+def _vectors(
+    store: Store, model: str, owner_type: str | None = None
+) -> tuple[list[tuple[int, str, int, bytes]], Any]:
+    """Every chunk vector of a model (or of one owner type's chunks), and the same as one
+    matrix, loaded once while the database is unchanged."""
 
     def load() -> tuple[list[tuple[int, str, int, bytes]], Any]:
-        rows = store.chunk_vectors(model)
-        return rows, _matrix(rows) if rows else None
+        rows = store.chunk_vectors(model, owner_type)
+        return rows, embed.matrix(row[3] for row in rows) if rows else None
 
-    return _cached(store, f"vectors {model}", load)
-
-
-def _matrix(rows: list[tuple[int, str, int, bytes]]) -> Any:
-    import numpy as np
-
-    matrix = np.frombuffer(b"".join(row[3] for row in rows), dtype=np.float32)
-    return matrix.reshape(len(rows), -1)
+    return _cached(store, f"vectors {model} {owner_type or 'all'}", load)
 
 
 def related(

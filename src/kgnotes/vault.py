@@ -251,14 +251,14 @@ def _nearest_sources(
     its passages' vectors, and one matrix product compares them all (no model needed)."""
     import numpy as np
 
-    rows = [
-        r for r in store.chunk_vectors(model) if r[1] == "document" and r[2] in link_of_document
-    ]
+    from kgnotes import embed
+
+    rows = [r for r in store.chunk_vectors(model, "document") if r[2] in link_of_document]
     if not rows:
         return {}
     documents = sorted({r[2] for r in rows})
     place = {d: i for i, d in enumerate(documents)}
-    vectors = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+    vectors = embed.matrix(r[3] for r in rows)
     sums = np.zeros((len(documents), vectors.shape[1]), dtype=np.float32)
     np.add.at(sums, [place[r[2]] for r in rows], vectors)
     sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
