@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import sys
 import tempfile
 import time
@@ -55,14 +54,14 @@ from bench.search import (  # noqa: E402
     KGNOTES,
     QUERIES,
     EncodeTimer,
-    ingest_dir,
+    journal_vault,
     pct,
     peak_mb,
     run,
-    write_journal,
+    server_memory,
 )
 from kgnotes import embed  # noqa: E402
-from kgnotes.config import VaultPaths, load_config, resolve_vault  # noqa: E402
+from kgnotes.config import VaultPaths, load_config  # noqa: E402
 from kgnotes.index import build_index, cut_passages  # noqa: E402
 from kgnotes.search import SearchOptions, dense_ranking, drop_caches, search  # noqa: E402
 from kgnotes.store import Store  # noqa: E402
@@ -107,16 +106,7 @@ def synthetic_vectors(
 
 def build(args: argparse.Namespace, workdir: Path) -> tuple[VaultPaths, str, float]:
     """The vault of ``--chunks`` passages with vectors in place; (paths, model, build s)."""
-    notes, paths = workdir / "notes", resolve_vault(workdir / "vault")
-    start = time.perf_counter()
-    files, days, mb = write_journal(notes, args.chunks, args.seed)
-    print(
-        f"journal: {args.chunks:,} blocks, {days:,} days, {files} files, {mb:.0f} MB "
-        f"in {time.perf_counter() - start:.1f} s"
-    )
-    start = time.perf_counter()
-    entries = ingest_dir(paths, notes)
-    print(f"ingest: {entries:,} entries in {time.perf_counter() - start:.1f} s")
+    paths = journal_vault(workdir, args.chunks, args.seed)
     config = load_config(paths)
     model, multilingual = embed.model_name(config), embed.multilingual_name(config)
     rng = np.random.default_rng(args.seed)
@@ -207,7 +197,7 @@ def warm_command(paths: VaultPaths, queries: list[str], runs: int) -> tuple[floa
         warm = [run([*base, "-v", "search", q], env) for q in (queries * runs)[2 : 2 + runs]]
         served = sum("answered by kgnotes serve" in w[2] for w in warm)
         times = [w[0] for w in warm]
-        memory = server_peak_mb(warm[-1][2])
+        memory = server_memory(warm[-1][2])[0]
         print(
             f"warm kgnotes search, {runs} calls ({served} served): p50 "
             f"{pct(times, 0.5):.3f} s, p95 {pct(times, 0.95):.3f} s; server peak memory "
@@ -216,17 +206,6 @@ def warm_command(paths: VaultPaths, queries: list[str], runs: int) -> tuple[floa
         return pct(times, 0.5), memory
     finally:
         run([*base, "serve", "--stop"], env)
-
-
-def server_peak_mb(said: str) -> float:
-    """The high-water mark of the server that answered (its pid, from ``-v``'s line)."""
-    found = re.search(r"answered by kgnotes serve \(pid (\d+)\)", said)
-    try:
-        status = Path(f"/proc/{found.group(1)}/status").read_text() if found else ""
-    except OSError:
-        status = ""
-    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-    return int(fields["VmHWM"].split()[0]) / 1024 if "VmHWM" in fields else float("nan")
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ import json
 import math
 import os
 import random
+import re
 import resource
 import sqlite3
 import subprocess
@@ -508,17 +509,39 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, str, str, float
     return float(seconds), output, errors, int(maxrss) / 1024
 
 
-def server_memory(paths: VaultPaths) -> str:
+def server_memory(said: str) -> tuple[float, float]:
+    """(peak, now) MB of the server that answered a ``-v`` search, by the pid its line names
+    ("answered by kgnotes serve (pid N)"); NaN where it cannot be read."""
+    found = re.search(r"answered by kgnotes serve \(pid (\d+)\)", said)
     try:
-        pid = int((paths.state / "serve.pid").read_text().strip())
-        status = Path(f"/proc/{pid}/status").read_text()
-    except (OSError, ValueError):
-        return "server memory: not readable"
+        status = Path(f"/proc/{found.group(1)}/status").read_text() if found else ""
+    except OSError:
+        status = ""
     fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-    return (
-        f"server (pid {pid}) memory: peak {int(fields['VmHWM'].split()[0]) / 1024:.0f} MB, "
-        f"now {int(fields['VmRSS'].split()[0]) / 1024:.0f} MB"
+
+    def mb(name: str) -> float:
+        return int(fields[name].split()[0]) / 1024 if name in fields else float("nan")
+
+    return mb("VmHWM"), mb("VmRSS")
+
+
+def journal_vault(workdir: Path, blocks: int, seed: int) -> VaultPaths:
+    """A vault holding the synthetic journal of ``blocks`` blocks, read as ``kgnotes add
+    --no-fetch`` reads it but not indexed; each step's time printed."""
+    notes, paths = workdir / "notes", resolve_vault(workdir / "vault")
+    start = time.perf_counter()
+    files, days, mb = write_journal(notes, blocks, seed)
+    print(
+        f"journal: {blocks:,} blocks over {days:,} days in {files} files, {mb:.1f} MB "
+        f"(written in {time.perf_counter() - start:.1f} s)"
     )
+    start = time.perf_counter()
+    entries = ingest_dir(paths, notes)
+    print(
+        f"ingest (as kgnotes add --no-fetch, without indexing): {entries:,} entries in "
+        f"{time.perf_counter() - start:.1f} s  (peak memory {peak_mb():.0f} MB)"
+    )
+    return paths
 
 
 def cli_searches(paths: VaultPaths, queries: list[str], runs: int) -> None:
@@ -562,7 +585,8 @@ def cli_searches(paths: VaultPaths, queries: list[str], runs: int) -> None:
             f"warm kgnotes search p50 {pct(times, 0.5):.3f} s, goal <= {GOALS['warm_s']} s: "
             f"{verdict(pct(times, 0.5) <= GOALS['warm_s'] and by_server == runs)}"
         )
-        print(server_memory(paths))
+        peak, now = server_memory(warm[-1][2])
+        print(f"server memory: peak {peak:.0f} MB, now {now:.0f} MB")
     finally:
         run([*base, "serve", "--stop"], env)
 
@@ -631,21 +655,9 @@ def main() -> None:
 
 def bench(args: argparse.Namespace, workdir: Path) -> None:
     queries = list((QUERIES * (args.queries // len(QUERIES) + 1))[: args.queries])
-    notes, paths = workdir / "notes", resolve_vault(workdir / "vault")
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"kgnotes from {Path(kgnotes.__file__).parent}; load average at the start: {load}")
-    start = time.perf_counter()
-    files, days, mb = write_journal(notes, args.chunks, args.seed)
-    print(
-        f"journal: {args.chunks:,} blocks over {days:,} days in {files} files, {mb:.1f} MB "
-        f"(written in {time.perf_counter() - start:.1f} s)"
-    )
-    start = time.perf_counter()
-    entries = ingest_dir(paths, notes)
-    print(
-        f"ingest (as kgnotes add --no-fetch, without indexing): {entries:,} entries in "
-        f"{time.perf_counter() - start:.1f} s  (peak memory {peak_mb():.0f} MB)"
-    )
+    paths = journal_vault(workdir, args.chunks, args.seed)
 
     model = embed.model_name(load_config(paths))
     start = time.perf_counter()
