@@ -126,9 +126,14 @@ def _stated(votes: list[Vote]) -> bool:
     return any(label.startswith(STATED_LABELS) for label, _ in votes)
 
 
+def _pair(a: str, b: str) -> tuple[str, str]:
+    """Two concept keys in one order, as the counts of what goes together are keyed."""
+    return (a, b) if a < b else (b, a)
+
+
 def _close(facts: _Facts, a: str, b: str) -> bool:
     """Named together in several texts and sentences: a pair the texts keep tying together."""
-    pair = (a, b) if a < b else (b, a)
+    pair = _pair(a, b)
     return facts.together[pair] >= CLOSE_TEXTS and facts.sentences_together[pair] >= CLOSE_SENTENCES
 
 
@@ -159,7 +164,7 @@ def _grounded(votes: list[Vote], facts: _Facts, a: str, b: str) -> bool:
     labels = {label.split(":")[0] for label, _ in votes}
     if {"path", "chronology"} <= labels:
         return True  # the author's arrow, and the papers that present both in its order
-    pair = (a, b) if a < b else (b, a)
+    pair = _pair(a, b)
     if facts.together[pair] < MIN_SHARED:
         return False
     if any(label.startswith("asymmetry") for label, _ in votes) or _close(facts, a, b):
@@ -227,14 +232,14 @@ class _Facts:
         stated = itertools.chain(
             self.cues, self.genera, self.uses, self.recalls, self.spelled, self.paths
         )
-        found |= {(a, b) if a < b else (b, a) for a, b in stated}
+        found |= {_pair(a, b) for a, b in stated}
         for high, low in self._named_pairs():
-            found.add((low, high) if low < high else (high, low))
-        found |= {(a, b) if a < b else (b, a) for a, b in self._filed}
+            found.add(_pair(low, high))
+        found |= {_pair(a, b) for a, b in self._filed}
         for high, units in self.defines_of.items():  # a title naming what its page builds on
             for unit in units:
                 for low in self.title_named.get(unit, set()) - {high}:
-                    found.add((low, high) if low < high else (high, low))
+                    found.add(_pair(low, high))
         return found
 
     def name(self, key: str) -> str:
