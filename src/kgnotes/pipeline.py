@@ -288,6 +288,19 @@ def _exact_below(config: Config) -> int:
     return setting(config, "search.exact_below", "KGNOTES_EXACT_BELOW", nearest.EXACT_BELOW)
 
 
+def _lexical_above(config: Config) -> int:
+    """How many passages a vault has before its full-text ranking is held in memory
+    (``[search] lexical_in_memory_above``, ``KGNOTES_LEXICAL_IN_MEMORY_ABOVE``)."""
+    from kgnotes import lexical
+
+    return setting(
+        config,
+        "search.lexical_in_memory_above",
+        "KGNOTES_LEXICAL_IN_MEMORY_ABOVE",
+        lexical.MEMORY_ABOVE,
+    )
+
+
 def search(paths: VaultPaths, query: str, options: SearchOptions) -> list[SearchHit]:
     """Hybrid search over journal entries and archived sources: through the search server
     when one runs (starting one for next time when none does), else in this process."""
@@ -297,7 +310,11 @@ def search(paths: VaultPaths, query: str, options: SearchOptions) -> list[Search
         )
     config = load_config(paths)
     model = embed.model_name(config)
-    options = dataclasses.replace(options, multilingual=embed.multilingual_name(config))
+    options = dataclasses.replace(
+        options,
+        multilingual=embed.multilingual_name(config),
+        lexical_above=_lexical_above(config),
+    )
     if setting(config, "search.serve", "KGNOTES_SERVE", True):
         try:
             return serve.ask(paths, model, query, options)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from kgnotes import embed
+from kgnotes import embed, lexical
 from kgnotes.cjk import CJK_RUN, cjk_bigrams
 
 if TYPE_CHECKING:  # the store pulls in the journal parser; a search server client needs none
@@ -82,6 +82,7 @@ class SearchOptions:
     quality: str | None = None  # positive | negative
     link_kind: str | None = None  # article, paper, video, wiki, pdf, other
     facets: bool = True  # let the query's words turn filters on ("the video I …")
+    lexical_above: int = lexical.MEMORY_ABOVE  # passages before the full text ranks in memory
 
 
 def search(store: Store, model: str, query: str, options: SearchOptions) -> list[SearchHit]:
@@ -124,19 +125,19 @@ def search(store: Store, model: str, query: str, options: SearchOptions) -> list
                 )
     lexical_ranking: list[int] = []
     if options.mode in ("hybrid", "lexical"):
-        lexical_ranking = store.lexical_matches(fts_query(worded), depth or 100_000)
+        lexical_ranking = lexical_passages(store, worded, depth, options.lexical_above)
         chunk_rankings.append((lexical, lexical_ranking))
-    details = store.chunk_details(list({c for _, ranking in chunk_rankings for c in ranking}))
-    best: dict[tuple[str, int], ChunkDetail] = {}
+    passages = list({c for _, ranking in chunk_rankings for c in ranking})
+    owner_of = _admitted(store, passages, options)
+    best: dict[tuple[str, int], int] = {}  # owner → its passage ranked first by any ranking
     for weight, ranking in chunk_rankings:
         owners: dict[tuple[str, int], None] = {}  # in order of first appearance
         for chunk_id in ranking:
-            detail = details.get(chunk_id)
-            if detail is None or not _wanted(detail, options):
+            owner = owner_of.get(chunk_id)
+            if owner is None:
                 continue
-            owner = (detail.owner_type, detail.owner_id)
             owners.setdefault(owner, None)
-            best.setdefault(owner, detail)
+            best.setdefault(owner, chunk_id)
         rankings.append((weight, list(owners), ranking is lexical_ranking))
     journal = bool(described) or about_the_journal(query)
     fused: dict[tuple[str, int], float] = {}
@@ -155,7 +156,20 @@ def search(store: Store, model: str, query: str, options: SearchOptions) -> list
             fused[owner] += FACET_BOOST / (RRF_K + 1)
     _with_translations(store, fused, best, options, allowed)
     ranked = sorted(fused.items(), key=lambda item: -item[1])[: options.limit]
-    return [_result(score, best[owner], worded) for owner, score in ranked]
+    details = store.chunk_details([best[owner] for owner, _ in ranked])  # the shown ones only
+    return [_result(score, details[best[owner]], worded) for owner, score in ranked]
+
+
+def _admitted(store: Store, ids: list[int], options: SearchOptions) -> dict[int, tuple[str, int]]:
+    """The owner (entry, document or concept) of each passage the options let through. Only
+    dates need the passage's details; its owner is a lookup by id."""
+    if options.since or options.until:
+        details = store.chunk_details(ids)
+        return {i: (d.owner_type, d.owner_id) for i, d in details.items() if _wanted(d, options)}
+    owners = store.chunk_owners(ids)
+    if options.kind:
+        return {i: o for i, o in owners.items() if KINDS.get(o[0]) == options.kind}
+    return owners
 
 
 def _english_names(store: Store, text: str) -> str:
@@ -192,7 +206,7 @@ def about_the_journal(query: str) -> bool:
 def _with_translations(
     store: Store,
     fused: dict[tuple[str, int], float],
-    best: dict[tuple[str, int], ChunkDetail],
+    best: dict[tuple[str, int], int],
     options: SearchOptions,
     allowed: set[tuple[str, int]] | None,
 ) -> None:
@@ -209,9 +223,8 @@ def _with_translations(
         if TWIN_SHARE * score > max(fused.get(twin[0], 0.0), lifted.get(twin[0], 0.0)):
             lifted[twin[0]] = TWIN_SHARE * score
     unseen = {twins[owner][1]: owner for owner in lifted if owner not in best}
-    for chunk, detail in store.chunk_details(list(unseen)).items():  # one read for them all
-        if _wanted(detail, options):
-            best[unseen[chunk]] = detail
+    for chunk in _admitted(store, list(unseen), options):  # one read for them all
+        best[unseen[chunk]] = chunk
     fused.update({owner: score for owner, score in lifted.items() if owner in best})
 
 
@@ -391,16 +404,36 @@ def related(
     return [_result(score, details[chunk_id], "") for score, chunk_id in picked.values()]
 
 
-def fts_query(query: str) -> str:
-    """An FTS5 query: any of the words, each CJK run as a phrase of its bigrams."""
-    terms = []
+def lexical_passages(
+    store: Store, query: str, depth: int | None, above: int = lexical.MEMORY_ABOVE
+) -> list[int]:
+    """Chunk ids holding any of the query's words, best BM25 first (the ``depth`` best, or
+    all): from FTS5, or in a vault of ``above`` passages or more from its postings in memory,
+    which rank the same passages in the same order (see lexical.py)."""
+    phrases = fts_phrases(query)
+    if not phrases:
+        return []
+    index = _cached(store, f"lexical {above}", lambda: lexical.load(store, above))
+    if index is None:
+        return store.lexical_matches(fts_query(query), depth or 100_000)
+    return lexical.ranking(store, index, phrases, depth)
+
+
+def fts_phrases(query: str) -> list[str]:
+    """What the full text is searched for: each word, and each CJK run as a phrase of its
+    bigrams."""
+    phrases = []
     for run in CJK_RUN.findall(query):
         for piece in _ZH_GLUE.split(run):
             if len(piece) > 1 or piece == run:
-                terms.append('"' + " ".join(cjk_bigrams(piece)) + '"')
+                phrases.append(" ".join(cjk_bigrams(piece)))
     latin = CJK_RUN.sub(" ", query)
-    terms += [f'"{word}"' for word in _WORD.findall(latin)]
-    return " OR ".join(terms)
+    return phrases + _WORD.findall(latin)
+
+
+def fts_query(query: str) -> str:
+    """An FTS5 query: any of the words, each CJK run as a phrase of its bigrams."""
+    return " OR ".join(f'"{phrase}"' for phrase in fts_phrases(query))
 
 
 def _wanted(detail: ChunkDetail, options: SearchOptions) -> bool:

@@ -4,9 +4,12 @@ full-text entries and their vectors, keyed by (model, hash of the text)."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from typing import Any
 
 from .connection import inserted
 from .records import ChunkDetail, JournalBlock, SourceText
+from .schema import FTS_TOKENIZER
 
 
 class PassageTables:
@@ -145,18 +148,15 @@ class PassageTables:
 
     def vectors_of(self, model: str, chunk_ids: list[int]) -> list[tuple[int, bytes]]:
         """(chunk id, vector bytes) of the given chunks, where ``model`` has one."""
-        found: list[tuple[int, bytes]] = []
-        for start in range(0, len(chunk_ids), 900):  # under SQLite's limit on parameters
-            part = chunk_ids[start : start + 900]
-            marks = ", ".join("?" * len(part))
-            found += self.db.execute(
-                # CROSS JOIN: the chunks first, each vector by its key; left to choose, the
-                # planner walks every vector of the model for each batch (16 s, not 12 ms)
-                f"""SELECT c.id, v.vector FROM chunks c
-                    CROSS JOIN vectors v ON v.model = ? AND v.hash = c.hash
-                    WHERE c.id IN ({marks}) ORDER BY c.id""",
-                (model, *part),
-            ).fetchall()
+        found = self._in_batches(
+            # CROSS JOIN: the chunks first, each vector by its key; left to choose, the
+            # planner walks every vector of the model for each batch (16 s, not 12 ms)
+            """SELECT c.id, v.vector FROM chunks c
+               CROSS JOIN vectors v ON v.model = ? AND v.hash = c.hash
+               WHERE c.id IN ({marks}) ORDER BY c.id""",
+            chunk_ids,
+            (model,),
+        )
         return [(r[0], r[1]) for r in found]
 
     def vector_dim(self, model: str) -> int:
@@ -177,11 +177,74 @@ class PassageTables:
         except sqlite3.OperationalError:  # a query FTS5 cannot parse matches nothing
             return []
 
+    def fts_rows(self) -> int:
+        """Passages in the full-text index."""
+        return int(self.db.execute("SELECT count(*) FROM chunk_text_docsize").fetchone()[0])
+
+    def fts_max_rowid(self) -> int:
+        return int(self.db.execute("SELECT max(id) FROM chunk_text_docsize").fetchone()[0] or 0)
+
+    def fts_occurrences(self) -> Iterator[tuple[str, str]]:
+        """Each term of the full-text index, with the chunk id of each of its occurrences
+        (space-separated, ascending): FTS5's own terms, read through ``fts5vocab``."""
+        self.db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunk_terms "
+            "USING fts5vocab(main, chunk_text, instance)"
+        )
+        cursor = self.db.cursor()
+        cursor.row_factory = None
+        # grouped as fts5vocab hands them out, by term and then chunk id: no sorting
+        yield from cursor.execute(
+            "SELECT term, group_concat(doc, ' ') FROM temp.chunk_terms GROUP BY term"
+        )
+
+    def fts_positions(self, term: str) -> list[tuple[int, int]]:
+        """(chunk id, position) of each occurrence of one term of the full-text index."""
+        self.db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunk_terms "
+            "USING fts5vocab(main, chunk_text, instance)"
+        )
+        rows = self.db.execute("SELECT doc, offset FROM temp.chunk_terms WHERE term = ?", (term,))
+        return [(r[0], r[1]) for r in rows]
+
+    def fts_tokens(self, texts: list[str]) -> list[list[str]]:
+        """The terms FTS5's tokenizer makes of each text, in order (what a query's word or
+        phrase matches): a scratch full-text table in the connection's temporary schema."""
+        self.db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_text "
+            f"USING fts5(body, tokenize = '{FTS_TOKENIZER}')"
+        )
+        self.db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_terms "
+            "USING fts5vocab(temp, query_text, instance)"
+        )
+        self.db.executemany(
+            "INSERT INTO temp.query_text (rowid, body) VALUES (?, ?)",
+            [(i + 1, text) for i, text in enumerate(texts)],
+        )
+        try:
+            rows = self.db.execute(
+                "SELECT doc, term FROM temp.query_terms ORDER BY doc, offset"
+            ).fetchall()
+        finally:
+            self.db.execute("DELETE FROM temp.query_text")
+        tokens: list[list[str]] = [[] for _ in texts]
+        for row in rows:
+            tokens[row[0] - 1].append(row[1])
+        return tokens
+
+    def chunk_owners(self, ids: list[int]) -> dict[int, tuple[str, int]]:
+        """Chunk id → (owner type, owner id), for the given chunks."""
+        rows = self._in_batches(
+            "SELECT id, owner_type, owner_id FROM chunks WHERE id IN ({marks})", ids
+        )
+        found = {r[0]: (r[1], r[2]) for r in rows}
+        return found
+
     def chunk_details(self, ids: list[int]) -> dict[int, ChunkDetail]:
         """What a search result shows for each chunk: owner, title, date, URL, text."""
-        marks = ", ".join("?" * len(ids)) or "NULL"
-        rows = self.db.execute(
-            f"""SELECT c.id, c.owner_type, c.owner_id, c.text,
+        rows = self._in_batches(
+            """SELECT c.id, c.owner_type, c.owner_id, c.text,
                        e.day AS day, e.title AS entry_title, e.heading AS heading,
                        d.title AS doc_title, l.url AS url, l.final_url AS final_url,
                        d.published AS published,
@@ -200,6 +263,7 @@ class PassageTables:
                     ELSE 'concept:' || k.key END
                 WHERE c.id IN ({marks})""",
             ids,
+            named=True,
         )
         return {
             r["id"]: ChunkDetail(
@@ -219,6 +283,22 @@ class PassageTables:
             )
             for r in rows
         }
+
+    def _in_batches(
+        self, sql: str, ids: list[int], before: tuple[object, ...] = (), named: bool = False
+    ) -> list[Any]:
+        """Rows of ``sql`` (whose ``{marks}`` stand for ids) for all ``ids``, asked 900 at a
+        time: under SQLite's limit on parameters, which a filtered search's rankings pass.
+        Plain tuples unless ``named``: a ranking reads thousands."""
+        cursor = self.db.cursor()
+        if not named:
+            cursor.row_factory = None
+        rows: list[Any] = []
+        for start in range(0, len(ids), 900):
+            part = ids[start : start + 900]
+            marks = ", ".join("?" * len(part))
+            rows += cursor.execute(sql.replace("{marks}", marks), (*before, *part)).fetchall()
+        return rows
 
     def indexed_documents(self) -> list[tuple[int, str, int]]:
         """(document id, URL, its first indexed chunk) of every document in the index."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sqlite3
 
+FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"  # chunk_text's, as migration 3 made it
+
 
 def _migration_1(db: sqlite3.Connection) -> None:
     """Everything in the design: notes, entries, links and their annotations, documents,

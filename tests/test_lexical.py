@@ -1,0 +1,93 @@
+"""The full-text ranking held in memory (lexical.py) against FTS5's own ``bm25()``: the same
+passages in the same order, English words, repeated words, Chinese phrases and all; made to
+start at one passage (``KGNOTES_LEXICAL_IN_MEMORY_ABOVE=1``) so a small journal exercises it."""
+
+from __future__ import annotations
+
+import pytest
+
+from kgnotes import lexical
+from kgnotes.config import resolve_vault
+from kgnotes.search import fts_phrases, fts_query, lexical_passages
+from kgnotes.store import Store
+
+ENTRIES = {
+    "2024-07-01": "the attention of the model: every token attends to the other tokens",
+    "2024-07-02": "self-attention and the transformer; the attention weights sum to one",
+    "2024-07-03": "a risotto needs warm stock and the rice stirred, the stock a ladle at a time",
+    "2024-07-04": "今天看了自注意力机制的视频，多头注意力讲得很清楚 the heads",
+    "2024-07-05": "注意力 is all you need: the paper behind the transformer and its attention",
+    "2024-07-06": "gradient clipping keeps exploding gradients in check during the training",
+    "2024-07-07": "the learning rate warmup: the rate ramps up, then the rate decays",
+    "2024-07-08": "beam search keeps the best partial translations at each decoding step",
+}
+QUERIES = (
+    "the attention",
+    "attention attention the",  # a word twice counts twice, as in FTS5
+    "how does the rate of learning change",
+    "自注意力",
+    "多头注意力是什么 attention",
+    "stock",
+    "nothing matches this zzzz",
+    "the",  # in most passages: FTS5's smallest weight, and every passage that holds it
+)
+
+
+@pytest.fixture
+def indexed(kg, tmp_path, vault):
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "\n\n".join(f"# {day}\n\n{text}" for day, text in ENTRIES.items()) + "\n",
+        encoding="utf-8",
+    )
+    kg("add", "--no-fetch", str(notes))
+    kg("index")
+    return notes
+
+
+def fts_scores(store: Store, query: str) -> dict[int, float]:
+    """Each matching passage's FTS5 ``bm25()``, lower is better."""
+    rows = store.db.execute(
+        "SELECT rowid, bm25(chunk_text) FROM chunk_text WHERE chunk_text MATCH ?",
+        (fts_query(query),),
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def test_memory_ranks_the_passages_fts5_ranks_in_its_order(indexed, vault):
+    with Store(resolve_vault(vault).db) as store:
+        index = lexical.load(store, above=1)
+        assert index is not None and index.rows == store.fts_rows() >= len(ENTRIES)
+        for query in QUERIES:
+            scores = fts_scores(store, query)
+            assert lexical.bm25(store, index, fts_phrases(query)) == pytest.approx(scores), query
+            for depth in (None, 3):
+                ranked = lexical.ranking(store, index, fts_phrases(query), depth)
+                wanted = sorted(scores, key=lambda chunk: (scores[chunk], chunk))[:depth]
+                assert len(ranked) == len(wanted), query
+                # ties may fall either way; the scores, in order, are FTS5's
+                assert [scores[c] for c in ranked] == pytest.approx(
+                    [scores[c] for c in wanted], rel=1e-6
+                ), query
+                if depth is None:
+                    assert set(ranked) == set(scores), query
+        assert lexical.load(store, above=store.fts_rows() + 1) is None  # small: FTS5 ranks
+
+
+def test_search_answers_the_same_from_memory_and_sees_new_passages(
+    indexed, kg, kg_json, vault, monkeypatch
+):
+    queries = ("the attention weights", "自注意力", "warmup of the learning rate")
+    by_fts5 = {q: kg_json("search", q, "--mode", "lexical") for q in queries}
+    hybrid = {q: kg_json("search", q) for q in queries}
+    monkeypatch.setenv("KGNOTES_LEXICAL_IN_MEMORY_ABOVE", "1")
+    assert {q: kg_json("search", q, "--mode", "lexical") for q in queries} == by_fts5
+    assert {q: kg_json("search", q) for q in queries} == hybrid
+    with Store(resolve_vault(vault).db) as store:
+        assert lexical_passages(store, "carbonara", None, above=1) == []
+        more = indexed.read_text(encoding="utf-8") + "\n# 2024-07-09\n\ncarbonara wants pecorino\n"
+        indexed.write_text(more, encoding="utf-8")
+        kg("add", "--no-fetch", str(indexed))  # another connection writes: memory is stale
+        found = lexical_passages(store, "carbonara", None, above=1)
+        assert found and set(found) == set(store.lexical_matches(fts_query("carbonara"), 9))
+        assert "pecorino" in store.chunk_details(found)[found[0]].text
