@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 MEMORY_ABOVE = 20_000  # passages; below this FTS5 ranks a query in a few milliseconds itself
 K1, B = 1.2, 0.75  # FTS5's bm25() constants
 FLOOR_IDF = 1e-6  # FTS5 gives a term in more than half the passages this weight, not less
-BATCH = 4_000_000  # term occurrences turned into postings at once (bounds the memory to build)
+BATCH = 1_000_000  # term occurrences turned into postings at once (bounds the memory to build)
 
 
 @dataclass(frozen=True)
@@ -61,59 +61,65 @@ class LexicalIndex:
 
 def load(store: Store, above: int = MEMORY_ABOVE) -> LexicalIndex | None:
     """The vault's postings in memory, or None when it has fewer than ``above`` passages."""
-    rows = store.fts_rows()
-    if rows < above or rows == 0:
-        return None
-    return build(store, rows)
+    with store.snapshot():  # the vocabulary and the postings of one state of the index
+        rows = store.fts_rows()
+        if rows < above or rows == 0:
+            return None
+        return build(store, rows)
 
 
 def build(store: Store, rows: int) -> LexicalIndex:
-    """Read every term's occurrences from FTS5 and turn them into postings, a batch of terms
-    at a time (a term's occurrences arrive in chunk-id order, one per position)."""
+    """Read every term's occurrences from FTS5 into postings. The arrays are sized first from
+    the vocabulary (how many passages hold each term), then filled a batch of terms at a
+    time: a term's occurrences arrive in chunk-id order, one per position."""
     import numpy as np
 
-    terms: dict[str, int] = {}
+    vocabulary = store.fts_vocabulary()
+    terms = {term: number for number, (term, _) in enumerate(vocabulary)}
+    starts = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+    np.cumsum([holding for _, holding in vocabulary], out=starts[1:])
+    chunks = np.empty(starts[-1], dtype=np.int32)
+    counts = np.empty(starts[-1], dtype=np.uint16)
+    lengths = np.zeros(store.fts_max_rowid() + 1, dtype=np.float64)  # terms per passage
     pending: list[NDArray[np.int64]] = []
-    pending_size = 0
-    chunk_parts: list[NDArray[np.int32]] = []
-    count_parts: list[NDArray[np.uint16]] = []
-    sizes: list[int] = []  # postings per term
-    lengths = np.zeros(store.fts_max_rowid() + 1, dtype=np.float64)
+    first_term = 0  # the first term of the pending batch
 
     def flush() -> None:
-        nonlocal pending_size
+        nonlocal first_term
         if not pending:
             return
         occurrences = np.concatenate(pending)
-        owners = np.repeat(np.arange(len(pending)), [len(p) for p in pending])
         lengths[:] += np.bincount(occurrences, minlength=len(lengths))
-        first = np.ones(len(occurrences), dtype=bool)  # a new (term, chunk) pair starts here
-        first[1:] = (occurrences[1:] != occurrences[:-1]) | (owners[1:] != owners[:-1])
-        starts = np.flatnonzero(first)
-        counts = np.diff(np.append(starts, len(occurrences)))
-        chunk_parts.append(occurrences[starts].astype(np.int32))
-        count_parts.append(np.minimum(counts, np.iinfo(np.uint16).max).astype(np.uint16))
-        sizes.extend(np.bincount(owners[starts], minlength=len(pending)).tolist())
+        owners = np.repeat(np.arange(len(pending), dtype=np.int32), [len(p) for p in pending])
+        new = np.ones(len(occurrences), dtype=bool)  # a new (term, chunk) pair starts here
+        new[1:] = (occurrences[1:] != occurrences[:-1]) | (owners[1:] != owners[:-1])
+        at = np.flatnonzero(new)
+        span = slice(starts[first_term], starts[first_term + len(pending)])
+        if len(at) != span.stop - span.start:
+            raise RuntimeError("full-text postings disagree with the vocabulary")
+        chunks[span] = occurrences[at]
+        repeats = np.diff(np.append(at, len(occurrences)))
+        counts[span] = np.minimum(repeats, np.iinfo(np.uint16).max)
+        first_term += len(pending)
         pending.clear()
-        pending_size = 0
 
-    for term, occurrences in store.fts_occurrences():
-        terms[term] = len(terms)
-        found = np.fromstring(occurrences, dtype=np.int64, sep=" ")  # text mode: not deprecated
-        pending.append(found)
-        pending_size += len(found)
-        if pending_size >= BATCH:
+    size = 0
+    for number, (term, occurrences) in enumerate(store.fts_occurrences()):
+        if number >= len(vocabulary) or vocabulary[number][0] != term:
+            raise RuntimeError("full-text terms disagree with the vocabulary")
+        pending.append(np.fromstring(occurrences, dtype=np.int64, sep=" "))  # text: not deprecated
+        size += len(pending[-1])
+        if size >= BATCH:
             flush()
+            size = 0
     flush()
-    starts = np.zeros(len(terms) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=starts[1:])
     average = float(lengths.sum()) / rows
     return LexicalIndex(
         terms=terms,
         starts=starts,
-        chunks=np.concatenate(chunk_parts) if chunk_parts else np.empty(0, np.int32),
-        counts=np.concatenate(count_parts) if count_parts else np.empty(0, np.uint16),
-        norms=K1 * (1 - B + B * lengths / average),
+        chunks=chunks,
+        counts=counts,
+        norms=(K1 * (1 - B + B * lengths / average)).astype(np.float64),
         rows=rows,
         average=average,
     )

@@ -100,6 +100,17 @@ class Connection:
                     self.db.execute("ROLLBACK")
                 raise vault_error(self.path, exc) from exc
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that all see one state of the database while writers commit meanwhile (a
+        deferred transaction: in WAL mode it blocks no one)."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.db.in_transaction:
+                self.db.execute("COMMIT")
+
     def data_version(self) -> int:
         """Changes whenever another connection commits (see SQLite's PRAGMA data_version)."""
         return one_int(self.db.execute("PRAGMA data_version"))

@@ -184,6 +184,15 @@ class PassageTables:
     def fts_max_rowid(self) -> int:
         return int(self.db.execute("SELECT max(id) FROM chunk_text_docsize").fetchone()[0] or 0)
 
+    def fts_vocabulary(self) -> list[tuple[str, int]]:
+        """Each term of the full-text index, in FTS5's order, and how many passages hold it."""
+        self.db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunk_vocabulary "
+            "USING fts5vocab(main, chunk_text, row)"
+        )
+        rows = self.db.execute("SELECT term, doc FROM temp.chunk_vocabulary")
+        return [(r[0], r[1]) for r in rows]
+
     def fts_occurrences(self) -> Iterator[tuple[str, str]]:
         """Each term of the full-text index, with the chunk id of each of its occurrences
         (space-separated, ascending): FTS5's own terms, read through ``fts5vocab``."""
