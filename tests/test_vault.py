@@ -258,3 +258,41 @@ def test_pages_and_graph_files_follow_the_umask(kg, tmp_path):
     assert len(written) >= 3
     for path in written:
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
+
+
+def test_related_sources_rank_as_one_stable_sort_of_every_score(tmp_path):
+    """Scored a block of sources at a time and only the best kept, the nearest sources are
+    those a stable sort of the whole square of scores gives, ties (copies) included."""
+    import numpy as np
+
+    from kgnotes import embed
+    from kgnotes.store import Store
+    from kgnotes.vault import _nearest_sources
+
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=(6, 8)).astype(np.float32)  # 40 sources, many exact copies
+    with Store(tmp_path / "kg.db") as store, store.transaction():
+        for document in range(1, 41):
+            for position in range(1 + document % 3):
+                vector = base[(document * 7 + position) % 6]
+                digest = f"{document}-{position}"
+                store.save_chunk("document", document, position, digest, digest, digest, None)
+                store.save_vectors("m", [(digest, embed.blob(vector))], 8)
+        link_of_document = {d: 100 + d for d in range(1, 41) if d != 13}
+        got = [_nearest_sources(store, "m", link_of_document, block=b) for b in (3, 1024)]
+        rows = store.chunk_vectors("m", "document")
+    documents = sorted({r[2] for r in rows if r[2] in link_of_document})
+    sums = np.zeros((len(documents), 8), dtype=np.float32)
+    for r in rows:
+        if r[2] in link_of_document:
+            sums[documents.index(r[2])] += embed.matrix([r[3]])[0]
+    sums /= np.linalg.norm(sums, axis=1, keepdims=True)
+    scores = sums @ sums.T
+    np.fill_diagonal(scores, -np.inf)
+    want = {
+        link_of_document[d]: [
+            link_of_document[documents[j]] for j in np.argsort(-scores[i], kind="stable")[:5]
+        ]
+        for i, d in enumerate(documents)
+    }
+    assert got[0] == got[1] == want

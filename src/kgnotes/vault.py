@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from kgnotes.names import Names
 
 if TYPE_CHECKING:
     from kgnotes.concepts import Matcher
+    from kgnotes.extract import Document
     from kgnotes.graph import ConceptGraph
     from kgnotes.store import EdgeRow, Store
     from kgnotes.views import LinkView
@@ -33,6 +35,7 @@ GROUPS = (  # Obsidian graph view colour groups: (query, RGB)
     ("path:Concepts", 0x59A14F),
 )
 CANVAS_CONCEPTS = 100
+SOURCES_AT_ONCE = 200  # documents read from the store together while their pages are written
 _MATH_OR_CODE = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$|```.*?```|`[^`\n]+`", re.DOTALL)
 _LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
@@ -81,9 +84,10 @@ class _Vault:
         self.entries = store.entry_texts()
         self.documents: dict[int, int] = {}  # link id → latest document id
         self.source_names: dict[int, str] = {}  # link id → page name
+        latest = store.latest_document_ids()
         names = Names()
         for link_id, view in sorted(self.links.items()):
-            document = store.latest_document_id(link_id) if view.status == "archived" else None
+            document = latest.get(link_id) if view.status == "archived" else None
             if document is not None:
                 self.documents[link_id] = document
                 title = view.title or _url_title(view.url)
@@ -97,6 +101,12 @@ class _Vault:
         self.days = sorted({e.day for e in self.entries if e.day})
         self.day_of_entry = {e.entry_id: e.day for e in self.entries}
         self.related = _nearest_sources(store, model, self.link_of_document)
+        self.concepts_of_document: dict[int, list[tuple[bool, int]]] = defaultdict(list)
+        for cid, mentions in graph.mentions.items():  # document id → (about, concept id)
+            if cid in self.concept_names:
+                for kind, owner, _, about in mentions:
+                    if kind == "document":
+                        self.concepts_of_document[owner].append((about, cid))
 
     def source_link(self, link_id: int, text: str | None = None) -> str:
         name = self.source_names[link_id]
@@ -122,23 +132,29 @@ class _Vault:
         return label
 
 
-def build_pages(store: Store, graph: ConceptGraph, model: str) -> list[Page]:
-    """Every page kgnotes writes, in a fixed order."""
+def build_pages(store: Store, graph: ConceptGraph, model: str) -> Iterator[Page]:
+    """Every page kgnotes writes, in a fixed order, one at a time: a page is built when the
+    one before it has been written, and the sources' documents are read a few hundred at a
+    time, so a large archive is never in memory whole."""
     vault = _Vault(store, graph, model)
-    pages = _journal_pages(vault)
-    pages += [_source_page(vault, link_id) for link_id in sorted(vault.source_names)]
-    pages += [_concept_page(vault, cid) for cid in sorted(vault.concept_names)]
-    pages.append(_home(vault))
-    pages.append(Page("Graph.canvas", _canvas(vault)))
-    return pages
+    yield from _journal_pages(vault)
+    link_ids = sorted(vault.source_names)
+    for start in range(0, len(link_ids), SOURCES_AT_ONCE):
+        part = link_ids[start : start + SOURCES_AT_ONCE]
+        documents = store.documents_of(part)
+        for link_id in part:
+            yield _source_page(vault, link_id, documents.pop(link_id))
+    for cid in sorted(vault.concept_names):
+        yield _concept_page(vault, cid)
+    yield _home(vault)
+    yield Page("Graph.canvas", _canvas(vault))
 
 
-def _journal_pages(vault: _Vault) -> list[Page]:
+def _journal_pages(vault: _Vault) -> Iterator[Page]:
     by_page: dict[str, list[Any]] = defaultdict(list)
     for entry in vault.entries:
         by_page[vault.journal_page(entry.entry_id)].append(entry)
     matcher = _matcher(vault.graph)
-    pages = []
     for path, entries in sorted(by_page.items()):
         day = entries[0].day
         linked: set[int] = set()  # each concept linked at its first mention on the page
@@ -146,8 +162,7 @@ def _journal_pages(vault: _Vault) -> list[Page]:
         properties = {"date": day, "tags": ["journal"]} if day else {"tags": ["journal"]}
         title = day or path.rsplit("/", 1)[-1]
         owner = f"day:{day}" if day else None
-        pages.append(Page(f"{path}.md", _page(properties, f"# {title}", *bodies), owner))
-    return pages
+        yield Page(f"{path}.md", _page(properties, f"# {title}", *bodies), owner)
 
 
 def _annotate(vault: _Vault, text: str, matcher: Matcher, linked: set[int]) -> str:
@@ -191,11 +206,8 @@ def _link_note(vault: _Vault, view: LinkView) -> str:
     return f" (not archived: {reason}{status})"
 
 
-def _source_page(vault: _Vault, link_id: int) -> Page:
+def _source_page(vault: _Vault, link_id: int, document: Document) -> Page:
     view = vault.links[link_id]
-    found = vault.store.document_of(link_id)
-    assert found is not None
-    document, _ = found
     document_id = vault.documents[link_id]
     properties = {
         "url": view.url,
@@ -223,12 +235,7 @@ def _source_page(vault: _Vault, link_id: int) -> Page:
         if notes:
             lines.append(f"- notes: {_sanitize(notes)}")
         parts.append("## Journal\n\n" + "\n".join(lines))
-    concepts = [
-        (about, cid)
-        for cid, mentions in vault.graph.mentions.items()
-        for kind, owner, _, about in mentions
-        if kind == "document" and owner == document_id and cid in vault.concept_names
-    ]
+    concepts = list(vault.concepts_of_document.get(document_id, ()))
     if concepts:
         concepts.sort(key=lambda item: (not item[0], vault.graph.name(item[1]).lower()))
         parts.append(
@@ -245,31 +252,51 @@ def _source_page(vault: _Vault, link_id: int) -> Page:
 
 
 def _nearest_sources(
-    store: Store, model: str, link_of_document: dict[int, int], limit: int = 5
+    store: Store, model: str, link_of_document: dict[int, int], limit: int = 5, block: int = 256
 ) -> dict[int, list[int]]:
     """Link id → the link ids of the sources nearest in meaning: each source is the mean of
-    its passages' vectors, and one matrix product compares them all (no model needed)."""
+    its passages' vectors (read and added up a slice at a time), compared with every other by
+    a matrix product, ``block`` sources at a time (no model needed; at 5,000 sources the whole
+    square of scores would be 100 MB)."""
+    import itertools
+
     import numpy as np
 
     from kgnotes import embed
 
-    rows = [r for r in store.chunk_vectors(model, "document") if r[2] in link_of_document]
-    if not rows:
+    archived = sorted(link_of_document)
+    place = {d: i for i, d in enumerate(archived)}
+    rows = ((d, v) for d, v in store.document_vectors(model) if d in place)
+    sums: np.ndarray | None = None
+    seen = np.zeros(len(archived), dtype=bool)  # the sources with vectors
+    while part := list(itertools.islice(rows, 8192)):
+        vectors = embed.matrix(v for _, v in part)
+        if sums is None:
+            sums = np.zeros((len(archived), vectors.shape[1]), dtype=np.float32)
+        at = [place[d] for d, _ in part]
+        np.add.at(sums, at, vectors)
+        seen[at] = True
+    if sums is None:
         return {}
-    documents = sorted({r[2] for r in rows})
-    place = {d: i for i, d in enumerate(documents)}
-    vectors = embed.matrix(r[3] for r in rows)
-    sums = np.zeros((len(documents), vectors.shape[1]), dtype=np.float32)
-    np.add.at(sums, [place[r[2]] for r in rows], vectors)
+    present = np.flatnonzero(seen)
+    documents = [archived[i] for i in present]
+    sums = sums[present]
     sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
-    scores = sums @ sums.T
-    np.fill_diagonal(scores, -np.inf)
     nearest = {}
-    for i, document in enumerate(documents):
-        order = np.argsort(-scores[i], kind="stable")[:limit]
-        nearest[link_of_document[document]] = [
-            link_of_document[documents[j]] for j in order if np.isfinite(scores[i, j])
-        ]
+    n = len(documents)
+    kth = n - min(limit, n)  # the limit-th best score's place in a row sorted ascending
+    for lo in range(0, n, block):
+        scores = sums[lo : lo + block] @ sums.T
+        scores[np.arange(len(scores)), np.arange(lo, lo + len(scores))] = -np.inf
+        # the best ``limit`` of each row, ties in document order (as a stable sort of the
+        # whole row ranks them): every score as good as the limit-th best, those sorted
+        bar = np.partition(scores, kth, axis=1)[:, kth]
+        for i, row in enumerate(scores):
+            candidates = np.flatnonzero(row >= bar[i])
+            order = candidates[np.argsort(-row[candidates], kind="stable")][:limit]
+            nearest[link_of_document[documents[lo + i]]] = [
+                link_of_document[documents[j]] for j in order if np.isfinite(row[j])
+            ]
     return nearest
 
 
@@ -493,11 +520,11 @@ def export(
 ) -> ExportReport:
     """Write the vault's pages under ``root``, keeping what the user wrote."""
     report = ExportReport()
-    pages = build_pages(store, graph, model)
     known = store.page_hashes()
-    wanted = {page.path for page in pages}
+    wanted: set[str] = set()
     with store.transaction():
-        for page in pages:
+        for page in build_pages(store, graph, model):  # built, written, let go: one by one
+            wanted.add(page.path)
             _write_page(store, root, page, known.get(page.path), force, report)
         for path in sorted(set(known) - wanted):
             _retire_page(store, root, path, known[path], report)

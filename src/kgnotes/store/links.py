@@ -217,22 +217,43 @@ class LinkTables:
         ).fetchone()
         if row is None:
             return None
-        document = Document(
-            text=row["text"],
-            extraction=row["extraction"],
-            title=row["title"],
-            author=row["author"],
-            published=row["published"],
-            site=row["site"],
-            language=row["language"],
-            description=row["description"],
-            content_type=row["content_type"],
-            tags=tuple(json.loads(row["tags"])),
-        )
-        return document, row["snapshot"]
+        return _document(row), row["snapshot"]
+
+    def documents_of(self, link_ids: list[int]) -> dict[int, Document]:
+        """Link id → its latest document, for many links in one read (the vault asks for a
+        few hundred at a time, so an archive's text is never all in memory at once)."""
+        found: dict[int, Document] = {}
+        for start in range(0, len(link_ids), 900):  # under SQLite's limit on parameters
+            part = link_ids[start : start + 900]
+            marks = ", ".join("?" * len(part))
+            rows = self.db.execute(
+                f"SELECT * FROM latest_documents WHERE link_id IN ({marks})", part
+            )
+            found.update((row["link_id"], _document(row)) for row in rows)
+        return found
 
     def latest_document_id(self, link_id: int) -> int | None:
         row = self.db.execute(
             "SELECT id FROM latest_documents WHERE link_id = ?", (link_id,)
         ).fetchone()
         return row[0] if row else None
+
+    def latest_document_ids(self) -> dict[int, int]:
+        """Link id → the id of its latest document, for every link that has one."""
+        return {r[0]: r[1] for r in self.db.execute("SELECT link_id, id FROM latest_documents")}
+
+
+def _document(row: sqlite3.Row) -> Document:
+    """A ``latest_documents`` row as the document it keeps."""
+    return Document(
+        text=row["text"],
+        extraction=row["extraction"],
+        title=row["title"],
+        author=row["author"],
+        published=row["published"],
+        site=row["site"],
+        language=row["language"],
+        description=row["description"],
+        content_type=row["content_type"],
+        tags=tuple(json.loads(row["tags"])),
+    )

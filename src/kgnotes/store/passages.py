@@ -136,6 +136,19 @@ class PassageTables:
         )
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
+    def document_vectors(self, model: str) -> Iterator[tuple[int, bytes]]:
+        """(document id, vector bytes) of every passage of a document ``model`` has embedded,
+        in passage order, read as the caller goes (the vault's related sources add them up a
+        slice at a time: at 5,000 sources the whole list would be 60 MB)."""
+        cursor = self.db.cursor()
+        cursor.row_factory = None
+        yield from cursor.execute(
+            """SELECT c.owner_id, v.vector FROM chunks c
+               JOIN vectors v ON v.hash = c.hash AND v.model = ?
+               WHERE c.owner_type = 'document' ORDER BY c.id""",
+            (model,),
+        )
+
     def vector_keys(self, model: str) -> list[tuple[int, str]]:
         """(chunk id, text hash) of every chunk ``model`` has a vector for."""
         cursor = self.db.cursor()
