@@ -110,3 +110,21 @@ def test_a_small_vault_keeps_no_index(kg, tmp_path, vault, monkeypatch):
     kg("add", "--no-fetch", str(notes))
     kg("index")
     assert index_files(vault) == []
+
+
+def test_an_index_built_with_other_settings_is_built_again(kg, tmp_path, vault, monkeypatch):
+    """An index from before its connectivity changed is rebuilt with the new one, not kept."""
+    from usearch.index import Index
+
+    monkeypatch.setenv("KGNOTES_EXACT_BELOW", "1")
+    settled = nearest.CONNECTIVITY
+    monkeypatch.setattr(nearest, "CONNECTIVITY", 16)
+    notes = tmp_path / "notes.md"
+    notes.write_text(journal(TOPICS), encoding="utf-8")
+    kg("add", "--no-fetch", str(notes))
+    kg("index")
+    assert {Index.restore(str(p)).connectivity for p in index_files(vault)} == {16}
+    monkeypatch.setattr(nearest, "CONNECTIVITY", settled)
+    assert "approximate index built: " in kg("index").stdout
+    assert {Index.restore(str(p)).connectivity for p in index_files(vault)} == {settled}
+    assert in_step(vault)
