@@ -150,6 +150,55 @@ def add(
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--year", type=click.IntRange(1900, 2100), help="Year for headings without one.")
+@click.option("--no-fetch", is_flag=True, help="Do not archive new links (kgnotes archive later).")
+@click.option(
+    "--debounce",
+    type=click.IntRange(50, 60_000),
+    default=500,
+    show_default=True,
+    help="Milliseconds of quiet after a save before it is read.",
+)
+@click.pass_obj
+@_errors_to_messages
+def watch(
+    vault: VaultPaths, paths: tuple[str, ...], year: int | None, no_fetch: bool, debounce: int
+) -> None:
+    """Read journal files and folders now and again at every save, until Ctrl-C.
+
+    Each save is read as kgnotes add reads it (entries, links, graph, search index, vault
+    pages); new links are archived in the background. A file that does not exist yet is read
+    once it is written. Ctrl-C between saves exits 0; during one, 130 (nothing half-written).
+
+    \b
+    Examples:
+      kgnotes watch vault/notes
+      kgnotes watch journal.md --no-fetch
+    """
+    import datetime
+
+    from kgnotes import output, pipeline
+    from kgnotes.watch import WatchOptions
+
+    def said(event: Any) -> None:
+        now = datetime.datetime.now().strftime("%H:%M:%S")
+        for line in output.watch_lines(event):
+            _echo(f"{now} {line}" if not line.startswith(" ") else f"{' ' * len(now)} {line}")
+        for error in event.report.errors if event.report else ():
+            _echo(f"error: {error}", err=True)
+
+    options = WatchOptions(fetch=not no_fetch, year=year, debounce_ms=debounce)
+    _echo(f"watching {', '.join(paths)} (Ctrl-C to stop)", err=True)
+    try:
+        pipeline.watch(vault, list(paths), options, said)
+    except KeyboardInterrupt:  # in the middle of reading a save: its transaction rolled back
+        _echo("interrupted while reading a save — run kgnotes add on it to finish", err=True)
+        sys.exit(130)
+    _echo("stopped watching", err=True)
+
+
+@cli.command()
 @click.option("--retry-failed", is_flag=True, help="Try links that failed before, too.")
 @click.option("--refresh", is_flag=True, help="Fetch every link again, archived ones too.")
 @click.option("--concurrency", type=click.IntRange(1, 64), help="Links in flight at once [8].")

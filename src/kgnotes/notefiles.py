@@ -101,13 +101,16 @@ def _not_notes(path: Path, vault_root: Path) -> str | None:
         return f"cannot be read ({exc.strerror or exc})"
     if not stat.S_ISREG(mode):
         return "not a regular file"
+    return GENERATED if is_generated(path, vault_root) else None
+
+
+def is_generated(path: Path, vault_root: Path) -> bool:
+    """Is ``path`` one of the pages kgnotes writes in the vault (never read back as notes)?"""
     try:
         inside = path.resolve().relative_to(vault_root.resolve()).parts
     except ValueError:
-        return None
-    if inside and (inside[0] in _PAGE_FOLDERS or inside == ("Home.md",)):
-        return GENERATED
-    return None
+        return False
+    return bool(inside) and (inside[0] in _PAGE_FOLDERS or inside == ("Home.md",))
 
 
 def _walk(directory: Path) -> Iterator[Path]:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # types only: printing search results must not import the arc
     from kgnotes.store import UnresolvedTitle, VaultCounts
     from kgnotes.vault import ExportReport
     from kgnotes.views import DocumentView, GraphDrawing, LinkView
+    from kgnotes.watch import WatchEvent
 
 
 def to_json(data: Any) -> str:
@@ -209,3 +210,27 @@ def export_line(report: ExportReport) -> str:
         f"vault: {len(report.written)} pages written, {report.unchanged} unchanged, "
         f"{len(report.removed)} removed, {kept} kept as you left them"
     )
+
+
+def watch_lines(event: WatchEvent) -> list[str]:
+    """What ``kgnotes watch`` prints for one burst of saves: a line per file, then one for
+    what followed (passages embedded, pages written, links sent to be archived)."""
+    lines = [f"{path}: gone from disk; its entries are kept" for path in event.removed]
+    if event.archived is not None:
+        lines.append(f"archive: {event.archived}")
+    report = event.report
+    if report is None:
+        return lines
+    lines += [file_line(f) for f in report.files if not event.first or f.status != "unchanged"]
+    if event.first and not lines:
+        lines.append(f"{len(report.files)} notes files read, all unchanged")
+    done = []
+    if report.index is not None and report.index.changed:
+        done.append(f"{report.index.changed} passages indexed")
+    if report.vault is not None and report.vault.written:
+        done.append(f"{len(report.vault.written)} vault pages written")
+    if event.archiving:
+        done.append("new links archiving in the background")
+    if done:
+        lines.append("  " + ", ".join(done))
+    return lines
