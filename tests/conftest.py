@@ -69,6 +69,7 @@ def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, web_server: Web) -> P
         "KGNOTES_ARXIV_API": web_server.url("/arxiv/api/query"),
         "KGNOTES_ARXIV_PDF": web_server.url("/arxiv/pdf/"),
         "KGNOTES_YOUTUBE_OEMBED": web_server.url("/oembed"),
+        "KGNOTES_YOUTUBE": web_server.url("/youtube"),
         "KGNOTES_WAYBACK_API": web_server.url("/wayback/available"),
         "KGNOTES_ARXIV_INTERVAL": "0",  # the stub needs no pacing; one test sets it
         "KGNOTES_CONNECT_TIMEOUT": "2",

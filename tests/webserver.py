@@ -45,6 +45,11 @@ class Request(BaseHTTPRequestHandler):
         finally:
             web.end()
 
+    def do_POST(self) -> None:
+        """A POST is routed as a GET is; its body is in ``posted``."""
+        self.posted = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.do_GET()
+
     @property
     def query(self) -> dict[str, str]:
         return {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
@@ -484,6 +489,77 @@ def _page(number: int) -> Handler:
     return handler
 
 
+# A stand-in for YouTube's watch page, player API and captions, as youtube-transcript-api
+# reads them: video id → its caption tracks, (language, made by YouTube?, [(second, text)]).
+LECTURE = [
+    (0.0, "hello everyone, today we look at self-attention"),
+    (3.5, "self-attention is a superset of the RNN and the CNN"),
+    (7.0, "because every token can look at every other token at once"),
+    (123.0, "the Vision Transformer (ViT) cuts every image into sixteen by sixteen patches"),
+    (127.5, "and reads those patches the way the Transformer reads words"),
+    (185.0, "the paper Attention Is All You Need introduced the Transformer"),
+]
+VIDEOS: dict[str, list[tuple[str, bool, list[tuple[float, str]]]]] = {
+    "hylecture01": [("en", False, LECTURE), ("en", True, [(0.0, "hello every one")])],
+    "zhlecture02": [
+        (
+            "zh-Hans",
+            True,
+            [(0.0, "大家好，今天讲自注意力机制"), (40.0, "多头注意力把注意力分成几个头")],
+        ),
+        ("en", False, [(0.0, "hello, today: self-attention"), (40.0, "multi-head attention")]),
+    ],
+    "silentvid03": [],  # captions turned off
+}
+
+
+def _youtube_watch(req: Request) -> None:
+    video = req.query.get("v", "")
+    page = f'<html><script>var ytcfg = {{"INNERTUBE_API_KEY": "localkey", "v": "{video}"}};'
+    req.send(200, (page + "</script></html>").encode())
+
+
+def _youtube_player(req: Request) -> None:
+    video = json.loads(req.posted or b"{}").get("videoId", "")
+    if req.query.get("key") != "localkey" or video not in VIDEOS:
+        status = {"status": "ERROR", "reason": "This video is unavailable"}
+        req.send(
+            200, json.dumps({"playabilityStatus": status}).encode(), content_type="application/json"
+        )
+        return
+    tracks = [
+        {
+            "baseUrl": f"https://www.youtube.com/api/timedtext?v={video}&lang={lang}&asr={int(auto)}",
+            "name": {"runs": [{"text": lang}]},
+            "languageCode": lang,
+            **({"kind": "asr"} if auto else {}),
+        }
+        for lang, auto, _ in VIDEOS[video]
+    ]
+    data: dict[str, Any] = {"playabilityStatus": {"status": "OK"}}
+    if tracks:
+        data["captions"] = {"playerCaptionsTracklistRenderer": {"captionTracks": tracks}}
+    req.send(200, json.dumps(data).encode(), content_type="application/json")
+
+
+def _youtube_timedtext(req: Request) -> None:
+    q = req.query
+    found = [
+        said
+        for lang, auto, said in VIDEOS.get(q.get("v", ""), [])
+        if lang == q.get("lang") and int(auto) == int(q.get("asr", "0"))
+    ]
+    lines = (
+        "".join(
+            f'<text start="{start}" dur="3.0">{escape(text)}</text>' for start, text in found[0]
+        )
+        if found
+        else ""
+    )
+    body = f'<?xml version="1.0" encoding="utf-8" ?><transcript>{lines}</transcript>'
+    req.send(200, body.encode(), content_type="text/xml; charset=utf-8")
+
+
 def standard_routes(web: Web) -> None:
     """Every route the archive tests use."""
     gzip_bomb()  # built now, so serving it never runs into a client's timeout
@@ -513,6 +589,9 @@ def standard_routes(web: Web) -> None:
         "/reset": _reset,
         "/arxiv/api/query": _arxiv_api,
         "/oembed": _oembed,
+        "/youtube/watch": _youtube_watch,
+        "/youtube/youtubei/v1/player": _youtube_player,
+        "/youtube/api/timedtext": _youtube_timedtext,
         "/wayback/available": _wayback_available,
     }
     for path, handler in table.items():

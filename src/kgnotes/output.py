@@ -118,6 +118,8 @@ def document_text(doc: DocumentView) -> str:
     if doc.error:
         state += f": {doc.error}"
     header.append(state)
+    if doc.description:
+        header.append(doc.description)
     body = doc.text if doc.text else "(no text was archived for this link)"
     return "\n".join(header) + "\n\n" + body
 
@@ -143,7 +145,7 @@ def search_lines(results: list[SearchHit]) -> list[str]:
         return ["no results"]
     lines = []
     for n, r in enumerate(results, start=1):
-        where = r.url or r.page or ""
+        where = r.moment or r.url or r.page or ""
         lines.append(f"{n:>2}. [{r.kind}] {r.date or '----------'}  {r.title}  {where}")
         lines.append(f"    {r.snippet}")
     return lines

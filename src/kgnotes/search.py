@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from kgnotes import embed, lexical
+from kgnotes import embed, lexical, moments
 from kgnotes.cjk import CJK_RUN, cjk_bigrams
+from kgnotes.urls import youtube_id
 
 if TYPE_CHECKING:  # the store pulls in the journal parser; a search server client needs none
     from kgnotes.store import ChunkDetail, Store
@@ -68,6 +69,7 @@ class SearchHit:
     score: float
     snippet: str  # the best passage around the query's words, those in **bold**
     final_url: str | None = None  # where the link led when archived, if not ``url`` (a redirect)
+    moment: str | None = None  # a video's address at the moment its transcript says this
 
 
 @dataclass(frozen=True)
@@ -459,6 +461,7 @@ def _result(score: float, detail: ChunkDetail, query: str) -> SearchHit:
         score=round(score, 6),
         snippet=snippet(detail.text, query),
         final_url=detail.final_url if detail.final_url != detail.url else None,
+        moment=_moment(detail, query) if kind == "source" else None,
     )
 
 
@@ -474,24 +477,39 @@ def _page(kind: str, detail: ChunkDetail) -> str | None:
     return None
 
 
-def snippet(text: str, query: str, width: int = 240) -> str:
-    """The part of ``text`` around the first query word, with query words in **bold**."""
+def _query_words(query: str) -> re.Pattern[str] | None:
+    """The query's words as one pattern: latin words from their start (heads, Heads), CJK
+    runs anywhere; None when it has no word worth finding."""
     words = {
         w.lower()
         for w in _WORD.findall(CJK_RUN.sub(" ", query))
         if len(w) > 2 and w.lower() not in _STOPWORDS
     }
     words |= set(CJK_RUN.findall(query))
+    if not words:
+        return None
+    alternatives = sorted(words, key=len, reverse=True)
+    return re.compile(
+        "|".join(re.escape(w) if CJK_RUN.match(w) else rf"\b{re.escape(w)}" for w in alternatives),
+        re.IGNORECASE,
+    )
+
+
+def _moment(detail: ChunkDetail, query: str) -> str | None:
+    """For a passage of a video's transcript, the video's address at the moment the query's
+    first word is said (the mark that opens its paragraph)."""
+    if not detail.url or youtube_id(detail.url) is None:
+        return None
+    pattern = _query_words(query)
+    found = pattern.search(detail.text) if pattern else None
+    second = moments.moment(detail.text, found.start() if found else 0)
+    return None if second is None else moments.at_moment(detail.url, second)
+
+
+def snippet(text: str, query: str, width: int = 240) -> str:
+    """The part of ``text`` around the first query word, with query words in **bold**."""
+    pattern = _query_words(query)
     flat = re.sub(r"\s+", " ", text).strip()
-    pattern = None
-    if words:  # latin words from their start (heads, Heads), CJK runs anywhere
-        alternatives = sorted(words, key=len, reverse=True)
-        pattern = re.compile(
-            "|".join(
-                re.escape(w) if CJK_RUN.match(w) else rf"\b{re.escape(w)}" for w in alternatives
-            ),
-            re.IGNORECASE,
-        )
     match = pattern.search(flat) if pattern else None
     start = max(0, match.start() - width // 3) if match else 0
     piece = flat[start : start + width]

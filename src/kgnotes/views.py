@@ -78,6 +78,7 @@ class DocumentView:
     archived_at: str | None
     snapshot: str | None
     error: str | None
+    description: str | None = None  # the page's own summary; a video's reason for no captions
 
 
 def document_view(
@@ -100,6 +101,7 @@ def document_view(
         archived_at=record.archived_at,
         snapshot=snapshot,
         error=record.error,
+        description=document.description if document else None,
     )
 
 

@@ -19,6 +19,7 @@ class Endpoints:
     arxiv_api: str = "https://export.arxiv.org/api/query"
     arxiv_pdf: str = "https://arxiv.org/pdf/"
     youtube_oembed: str = "https://www.youtube.com/oembed"
+    youtube: str = "https://www.youtube.com"  # watch pages and the player API, for captions
     wayback: str = "https://archive.org/wayback/available"
     arxiv_interval: float = 3.0  # seconds between two calls of the arXiv API, as arXiv asks
 
@@ -31,6 +32,7 @@ class Endpoints:
             youtube_oembed=setting(
                 config, "sources.youtube_oembed", "KGNOTES_YOUTUBE_OEMBED", defaults.youtube_oembed
             ),
+            youtube=setting(config, "sources.youtube", "KGNOTES_YOUTUBE", defaults.youtube),
             wayback=setting(config, "sources.wayback", "KGNOTES_WAYBACK_API", defaults.wayback),
             arxiv_interval=setting(
                 config, "sources.arxiv_interval", "KGNOTES_ARXIV_INTERVAL", defaults.arxiv_interval

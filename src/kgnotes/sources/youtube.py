@@ -1,4 +1,6 @@
-"""YouTube videos: title and channel from oEmbed. A video is a document even without text."""
+"""YouTube videos: title and channel from oEmbed, then what is said in them from their
+captions (``transcripts.py``). A video is a document even without captions: its metadata, and
+the reason there is no transcript."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from urllib.parse import urlencode
 
 from kgnotes.extract import Document
 from kgnotes.fetch import FetchError
+from kgnotes.sources import transcripts
 from kgnotes.sources.context import Capture, Context
 from kgnotes.urls import youtube_id
 
@@ -35,13 +38,27 @@ def capture(url: str, ctx: Context, fetch_url: str | None = None) -> Capture:
         ) from exc
     title = (data.get("title") or "").strip() or None
     channel = (data.get("author_name") or "").strip() or None
-    text = "\n\n".join(p for p in (title, f"Channel: {channel}" if channel else None) if p)
+    said = transcripts.captions(video or "", ctx.endpoints.youtube, ctx.fetcher.options)
+    heading = [p for p in (title, f"Channel: {channel}" if channel else None) if p]
+    text = "\n\n".join(heading + [_track_text(t, len(said.tracks)) for t in said.tracks])
     document = Document(
         text=text,
-        extraction="metadata",
+        extraction="transcript" if said.tracks else "metadata",
         title=title,
         author=channel,
         site=data.get("provider_name") or "YouTube",
+        language=said.tracks[0].language if said.tracks else None,
+        description=said.missing,
         content_type="video/youtube",
     )
-    return Capture(document, watch, response.status, response.exchanges, response.attempts)
+    exchanges = response.exchanges + said.exchanges
+    return Capture(document, watch, response.status, exchanges, response.attempts)
+
+
+def _track_text(track: transcripts.Track, tracks: int) -> str:
+    """A track's paragraphs, under a line naming it when there are two (own language and
+    English)."""
+    if tracks == 1:
+        return track.text
+    made = "automatic captions" if track.generated else "captions"
+    return f"Transcript ({track.language}, {made}):\n\n{track.text}"
