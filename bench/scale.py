@@ -65,7 +65,7 @@ from bench.search import (  # noqa: E402
     server_memory,
 )
 from kgnotes import embed, lexical  # noqa: E402
-from kgnotes.config import VaultPaths, load_config  # noqa: E402
+from kgnotes.config import VaultPaths, load_config, resolve_vault  # noqa: E402
 from kgnotes.index import build_index, cut_passages  # noqa: E402
 from kgnotes.search import SearchOptions, dense_ranking, drop_caches, search  # noqa: E402
 from kgnotes.store import Store  # noqa: E402
@@ -138,6 +138,17 @@ def build(args: argparse.Namespace, workdir: Path) -> tuple[VaultPaths, str, flo
     size = sum(p.stat().st_size for p in paths.state.glob("kgnotes.db*"))
     print(f"database: {size / 2**20:.0f} MB  (this process's peak memory {peak_mb():.0f} MB)")
     return paths, model, seconds
+
+
+def reused(workdir: Path) -> tuple[VaultPaths, str, float]:
+    """The vault an earlier run built in ``workdir``, as it is; its build time unknown."""
+    paths = resolve_vault(workdir / "vault")
+    if not paths.db.exists():
+        sys.exit(f"{workdir}: no vault built here (run without --reuse first)")
+    with Store(paths.db) as store:
+        passages = store.counts().chunks
+    print(f"reusing the vault in {paths.root}: {passages:,} passages")
+    return paths, embed.model_name(load_config(paths)), float("nan")
 
 
 def queries_in_process(
@@ -268,7 +279,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", help="Keep the vault here (default: a temporary folder).")
     parser.add_argument("--baseline-command-below", type=int, default=500_000)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="Measure the vault an earlier run built in --workdir (no build, so no build time).",
+    )
     args = parser.parse_args()
+    if args.reuse and not args.workdir:
+        parser.error("--reuse needs --workdir")
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     print(
         f"kgnotes from {Path(kgnotes.__file__).parent}; load average "
@@ -276,7 +294,10 @@ def main() -> None:
     )
     queries = list((QUERIES * (args.queries // len(QUERIES) + 1))[: args.queries])
     with tempfile.TemporaryDirectory() as tmp:
-        paths, model, seconds = build(args, Path(args.workdir or tmp).absolute())
+        if args.reuse:
+            paths, model, seconds = reused(Path(args.workdir).absolute())
+        else:
+            paths, model, seconds = build(args, Path(args.workdir or tmp).absolute())
         found = measure(paths, model, queries, args.cli_runs, "as built")
         runs = args.cli_runs if args.chunks < args.baseline_command_below else 0
         with indexes_aside(paths):
