@@ -64,10 +64,10 @@ class _Archiver:
         self.log = self.paths.state / ARCHIVE_LOG
 
     def request(self) -> bool:
-        """Archive pending links now, or as soon as the running archive ends; True when a
-        process was started."""
+        """Archive pending links now, or as soon as the running archive ends (``poll`` then
+        starts the next); True when a process was started now."""
         self.wanted = True
-        return self.poll() is None and self._start()
+        return self._start()
 
     def poll(self) -> str | None:
         """What an archive that just ended said (then the next is started if links
