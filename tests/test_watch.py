@@ -97,6 +97,7 @@ def test_new_links_are_archived_in_the_background_and_pages_skipped(vault, tmp_p
     )
     watcher.start()
     try:
+        assert events.get(timeout=WITHIN).ready  # the watcher is live before anything is read
         first = events.get(timeout=WITHIN * 2)  # the model loads for the first read
         assert first.first and first.archiving
         assert [f.status for f in first.report.files] == ["added"]

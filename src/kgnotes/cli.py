@@ -182,6 +182,9 @@ def watch(
     from kgnotes.watch import WatchOptions
 
     def said(event: Any) -> None:
+        if event.ready:
+            _echo(f"watching {', '.join(paths)} (Ctrl-C to stop)", err=True)
+            return
         now = datetime.datetime.now().strftime("%H:%M:%S")
         for line in output.watch_lines(event):
             _echo(f"{now} {line}" if not line.startswith(" ") else f"{' ' * len(now)} {line}")
@@ -189,7 +192,6 @@ def watch(
             _echo(f"error: {error}", err=True)
 
     options = WatchOptions(fetch=not no_fetch, year=year, debounce_ms=debounce)
-    _echo(f"watching {', '.join(paths)} (Ctrl-C to stop)", err=True)
     try:
         pipeline.watch(vault, list(paths), options, said)
     except KeyboardInterrupt:  # in the middle of reading a save: its transaction rolled back

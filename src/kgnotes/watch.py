@@ -48,6 +48,7 @@ class WatchEvent:
     archiving: bool = False
     archived: str | None = None
     first: bool = False  # the reading of every watched file when the watch starts
+    ready: bool = False  # the watch has begun: saves from now on are seen
 
 
 @dataclass
@@ -128,12 +129,7 @@ def watch(
     if missing:
         raise NoteFileError(missing[0], "no such folder to watch")
     archiver = _Archiver(paths)
-    existing = [t for t, p in zip(targets, files, strict=True) if _readable_now(p)]
     try:
-        if existing:
-            on_event(_read(paths, existing, options, archiver, first=True))
-        if options.serve:
-            serve.start_background(paths)
         changes = watchfiles.watch(
             *roots,
             watch_filter=lambda _, path: _wanted(Path(path), files, paths),
@@ -143,7 +139,11 @@ def watch(
             yield_on_timeout=True,  # an empty set each second: time to see the archive end
             raise_interrupt=False,
         )
+        started = False
         for batch in changes:
+            if not started:  # the watcher is live: what is saved from now on is seen
+                started = True
+                _start(paths, targets, files, options, archiver, on_event)
             ended = archiver.poll()
             if ended is not None:
                 on_event(WatchEvent(archived=ended))
@@ -157,6 +157,25 @@ def watch(
                 on_event(WatchEvent(removed=gone))
     finally:
         archiver.stop()
+
+
+def _start(
+    paths: VaultPaths,
+    targets: list[str],
+    files: list[Path],
+    options: WatchOptions,
+    archiver: _Archiver,
+    on_event: Callable[[WatchEvent], None],
+) -> None:
+    """Once the watcher runs: say so, read what is already there, start the search server."""
+    from kgnotes import serve
+
+    on_event(WatchEvent(ready=True))
+    existing = [t for t, p in zip(targets, files, strict=True) if _readable_now(p)]
+    if existing:
+        on_event(_read(paths, existing, options, archiver, first=True))
+    if options.serve:
+        serve.start_background(paths)
 
 
 def _read(
