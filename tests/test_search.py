@@ -81,6 +81,7 @@ def test_filters_and_json_shape(searchable, kg_json):
         "score",
         "snippet",
         "final_url",
+        "moment",
     }
     assert results[0]["final_url"] is None  # a note has no link of its own
     assert results[0]["page"] == "Journal/2024-08-02.md"

@@ -178,8 +178,9 @@ def watch(
     """
     import datetime
 
-    from kgnotes import output, pipeline
+    from kgnotes import output
     from kgnotes.watch import WatchOptions
+    from kgnotes.watch import watch as watching
 
     def said(event: Any) -> None:
         if event.ready:
@@ -193,7 +194,7 @@ def watch(
 
     options = WatchOptions(fetch=not no_fetch, year=year, debounce_ms=debounce)
     try:
-        pipeline.watch(vault, list(paths), options, said)
+        watching(vault, list(paths), options, said)
     except KeyboardInterrupt:  # in the middle of reading a save: its transaction rolled back
         _echo("interrupted while reading a save — run kgnotes add on it to finish", err=True)
         sys.exit(130)

@@ -25,8 +25,6 @@ from kgnotes.search import related as related_in_store
 from kgnotes.search import search as search_store
 
 if TYPE_CHECKING:
-    import threading
-
     from kgnotes.archive import ArchiveReport, Progress
     from kgnotes.graph import (
         ConceptGraph,
@@ -41,7 +39,6 @@ if TYPE_CHECKING:
     from kgnotes.store import Store, UnresolvedTitle, VaultCounts
     from kgnotes.vault import ExportReport
     from kgnotes.views import DocumentView, GraphDrawing, LinkView
-    from kgnotes.watch import WatchEvent, WatchOptions
 
 # The stages (parsing, fetching, the store) are imported inside the functions that run them,
 # so that ``kgnotes search`` answered by the search server starts in a fraction of a second.
@@ -238,21 +235,6 @@ def _add_urls(store: Store, web: list[str], today: date) -> FileReport:
     return ingest(
         store, NoteSource(key, f"inbox {today.isoformat()}"), note, year=None, today=today
     )
-
-
-def watch(
-    paths: VaultPaths,
-    targets: list[str],
-    options: WatchOptions,
-    on_event: Callable[[WatchEvent], None],
-    stop: threading.Event | None = None,
-) -> None:
-    """``kgnotes watch``: read ``targets`` at every save until Ctrl-C (or ``stop``); the search
-    server is kept started unless ``[search] serve`` is off."""
-    from kgnotes import watch as watching
-
-    serving = bool(setting(load_config(paths), "search.serve", "KGNOTES_SERVE", True))
-    watching.watch(paths, targets, dataclasses.replace(options, serve=serving), on_event, stop)
 
 
 def archive(

@@ -11,6 +11,7 @@ interrupted archive keeps every link it finished (``kgnotes archive`` resumes th
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import signal
 import subprocess
@@ -33,7 +34,7 @@ class WatchOptions:
     fetch: bool = True
     year: int | None = None
     debounce_ms: int = 500
-    serve: bool = True  # keep the search server started, so a search meanwhile is warm
+    serve: bool | None = None  # keep the search server started (None: as [search] serve says)
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,8 @@ def watch(
     missing = [str(r) for r in roots if not r.is_dir()]
     if missing:
         raise NoteFileError(missing[0], "no such folder to watch")
+    if options.serve is None:
+        options = dataclasses.replace(options, serve=_serving(paths))
     archiver = _Archiver(paths)
     try:
         changes = watchfiles.watch(
@@ -157,6 +160,13 @@ def watch(
                 on_event(WatchEvent(removed=gone))
     finally:
         archiver.stop()
+
+
+def _serving(paths: VaultPaths) -> bool:
+    """Is the search server wanted (``[search] serve``, ``KGNOTES_SERVE``)?"""
+    from kgnotes.config import load_config, setting
+
+    return bool(setting(load_config(paths), "search.serve", "KGNOTES_SERVE", True))
 
 
 def _start(

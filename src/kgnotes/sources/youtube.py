@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 from kgnotes.extract import Document
 from kgnotes.fetch import FetchError
-from kgnotes.sources import transcripts
 from kgnotes.sources.context import Capture, Context
+from kgnotes.sources.transcripts import Track, captions
 from kgnotes.urls import youtube_id
 
 WAYBACK_OK = False  # oEmbed says whether a video exists; a snapshot of its page adds nothing
@@ -38,7 +38,7 @@ def capture(url: str, ctx: Context, fetch_url: str | None = None) -> Capture:
         ) from exc
     title = (data.get("title") or "").strip() or None
     channel = (data.get("author_name") or "").strip() or None
-    said = transcripts.captions(video or "", ctx.endpoints.youtube, ctx.fetcher.options)
+    said = captions(video or "", ctx.endpoints.youtube, ctx.fetcher.options)
     heading = [p for p in (title, f"Channel: {channel}" if channel else None) if p]
     text = "\n\n".join(heading + [_track_text(t, len(said.tracks)) for t in said.tracks])
     document = Document(
@@ -55,7 +55,7 @@ def capture(url: str, ctx: Context, fetch_url: str | None = None) -> Capture:
     return Capture(document, watch, response.status, exchanges, response.attempts)
 
 
-def _track_text(track: transcripts.Track, tracks: int) -> str:
+def _track_text(track: Track, tracks: int) -> str:
     """A track's paragraphs, under a line naming it when there are two (own language and
     English)."""
     if tracks == 1:
