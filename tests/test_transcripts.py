@@ -10,6 +10,7 @@ from kgnotes.moments import at_moment, moment, stamp
 LECTURE = "https://www.youtube.com/watch?v=hylecture01"
 CHINESE = "https://www.youtube.com/watch?v=zhlecture02"
 SILENT = "https://www.youtube.com/watch?v=silentvid03"
+BROKEN = "https://www.youtube.com/watch?v=brokenxml04"
 
 
 def test_a_lecture_is_searched_to_the_moment_and_read_by_the_graph(kg, kg_json, tmp_path, vault):
@@ -37,7 +38,7 @@ def test_a_lecture_is_searched_to_the_moment_and_read_by_the_graph(kg, kg_json, 
 
 def test_own_language_first_then_english_and_no_captions_is_a_reason(kg, kg_json, tmp_path):
     notes = tmp_path / "notes.md"
-    notes.write_text(f"# 2024-07-28\n\n{CHINESE}\n\n{SILENT}（没看）\n", encoding="utf-8")
+    notes.write_text(f"# 2024-07-28\n\n{CHINESE}\n\n{SILENT}（没看）\n\n{BROKEN}\n", "utf-8")
     kg("add", str(notes))
     chinese = kg_json("show", CHINESE)
     assert chinese["language"] == "zh-Hans"
@@ -48,8 +49,10 @@ def test_own_language_first_then_english_and_no_captions_is_a_reason(kg, kg_json
     assert silent["extraction"] == "metadata" and silent["description"] == (
         "no captions: transcripts disabled"
     )
+    broken = kg_json("show", BROKEN)
+    assert broken["description"] == "captions could not be read (ParseError)", broken
     links = {link["normalized"]: link for link in kg_json("links")}
-    assert links[SILENT]["status"] == "archived"
+    assert links[SILENT]["status"] == links[BROKEN]["status"] == "archived"
 
 
 def test_moments_are_read_from_the_marks():

@@ -510,6 +510,7 @@ VIDEOS: dict[str, list[tuple[str, bool, list[tuple[float, str]]]]] = {
         ("en", False, [(0.0, "hello, today: self-attention"), (40.0, "multi-head attention")]),
     ],
     "silentvid03": [],  # captions turned off
+    "brokenxml04": [("en", False, [(0.0, "never read")])],  # its timed text is cut off
 }
 
 
@@ -544,6 +545,9 @@ def _youtube_player(req: Request) -> None:
 
 def _youtube_timedtext(req: Request) -> None:
     q = req.query
+    if q.get("v") == "brokenxml04":
+        req.send(200, b'<transcript><text start="0.0">cut', content_type="text/xml")
+        return
     found = [
         said
         for lang, auto, said in VIDEOS.get(q.get("v", ""), [])

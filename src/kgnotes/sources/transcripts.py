@@ -102,6 +102,8 @@ def captions(video: str, base: str, options: FetchOptions) -> Captions:
             return Captions((), exchanges, _reason(exc))
         except requests.RequestException as exc:
             return Captions((), exchanges, f"captions could not be fetched ({type(exc).__name__})")
+        except (ValueError, KeyError, TypeError, SyntaxError) as exc:  # XML's ParseError too
+            return Captions((), exchanges, f"captions could not be read ({type(exc).__name__})")
     tracks = tuple(t for t in tracks if t.text)
     return Captions(tracks, exchanges, None if tracks else "its captions are empty")
 
