@@ -29,10 +29,3 @@ def moment(text: str, near: int = 0) -> int | None:
 def at_moment(url: str, seconds: int) -> str:
     """The video's address opening at ``seconds``."""
     return f"{url}{'&' if '?' in url else '?'}t={seconds}s"
-
-
-def where(text: str, words: list[str]) -> int:
-    """Where in ``text`` the first of ``words`` is said (case aside), or 0."""
-    lowered = text.lower()
-    found = [i for w in words if w and (i := lowered.find(w.lower())) >= 0]
-    return min(found, default=0)

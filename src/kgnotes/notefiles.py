@@ -113,6 +113,11 @@ def is_generated(path: Path, vault_root: Path) -> bool:
     return bool(inside) and (inside[0] in _PAGE_FOLDERS or inside == ("Home.md",))
 
 
+def has_notes(directory: Path) -> bool:
+    """Does ``directory`` hold a notes file where ``discover`` would look (stops at the first)?"""
+    return next(_walk(directory), None) is not None
+
+
 def _walk(directory: Path) -> Iterator[Path]:
     """Note files below ``directory`` in a stable order, skipping hidden folders (``.git``…)."""
     for root, dirs, files in os.walk(directory):

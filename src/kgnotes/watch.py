@@ -241,13 +241,9 @@ def _shown(path: str) -> str:
 
 def _readable_now(target: Path) -> bool:
     """A file, or a folder with notes in it (an empty one is only watched, not complained of)."""
-    from kgnotes.notefiles import NOTE_SUFFIXES
+    from kgnotes.notefiles import has_notes
 
-    if target.is_file():
-        return True
-    return target.is_dir() and any(
-        p.name.lower().endswith(NOTE_SUFFIXES) for p in target.rglob("*")
-    )
+    return target.is_file() or (target.is_dir() and has_notes(target))
 
 
 def _summary(log: Path) -> str:
