@@ -1,13 +1,23 @@
 """Search at a decade's scale: a vault of ``--chunks`` passages, searched as ``kgnotes serve``
 answers and through the ``kgnotes search`` command.
 
-    python bench/scale.py --chunks 100000 [--real 2000] [--noise 0.6] [--queries 40]
-                          [--cli-runs 8] [--seed 7] [--workdir DIR]
+    python bench/scale.py --chunks 100000 [--journal 20000] [--real 2000] [--noise 0.6]
+                          [--queries 40] [--cli-runs 8] [--seed 7] [--workdir DIR] [--reuse]
+
+The vault is a decade of reading as the issue pictures it: mostly archived documents, and a
+journal about them. ``--journal`` blocks of the synthetic journal of ``bench/search.py`` (in
+the seed's style, 2-8 blocks a day: 20,000 blocks are about eleven years), each listing the
+links read that day, ingested as ``kgnotes add --no-fetch`` does; one document per link,
+recorded as the archiver records it (``Store.record_archived``), its text synthetic prose of
+300-2,500 words in the journal's vocabulary, enough documents that journal and documents
+together make about ``--chunks`` passages (a document is about eleven: its profile, its text
+in passages of 200 words, and the journal's words about it). Only the journal's passages and
+each document's profile and notes are embedded by the multilingual model, as in a real vault;
+``--journal`` equal to ``--chunks`` gives the journal-only vault of earlier rounds.
 
 Embedding a million passages takes days on a laptop CPU, so the vault is built without running
-the model for every passage: the synthetic journal of ``bench/search.py`` (``--chunks`` blocks
-in the seed's style, ingested as ``kgnotes add --no-fetch`` does) is cut into passages as
-``kgnotes index`` cuts it; a seeded sample of ``--real`` passages is embedded for real by each
+the model for every passage: it is cut into passages as ``kgnotes index`` cuts it; a seeded
+sample of ``--real`` passages is embedded for real by each
 model, and every other passage gets the vector of a random one of those, perturbed by Gaussian
 noise of norm ``--noise`` and put back on the unit sphere (0.6 puts a copy at cosine ~0.86 to
 its original and two copies at ~0.74 to each other: neighbourhoods as crowded as real text,
@@ -57,7 +67,10 @@ import kgnotes  # noqa: E402
 from bench.search import (  # noqa: E402
     KGNOTES,
     QUERIES,
+    SENTENCES,
+    ZH_LINES,
     EncodeTimer,
+    Writer,
     journal_vault,
     pct,
     peak_mb,
@@ -66,9 +79,11 @@ from bench.search import (  # noqa: E402
 )
 from kgnotes import embed, lexical  # noqa: E402
 from kgnotes.config import VaultPaths, load_config, resolve_vault  # noqa: E402
+from kgnotes.extract import Document  # noqa: E402
 from kgnotes.index import build_index, cut_passages  # noqa: E402
 from kgnotes.search import SearchOptions, dense_ranking, drop_caches, search  # noqa: E402
 from kgnotes.store import Store  # noqa: E402
+from kgnotes.store.records import ArchivedLink  # noqa: E402
 
 GOALS = {  # the issue's, at a million passages
     "p50_ms": 50.0,
@@ -77,6 +92,48 @@ GOALS = {  # the issue's, at a million passages
     "memory_mb": 2048.0,
     "warm_s": 0.3,
 }
+
+
+PASSAGES_PER_DOCUMENT = 11  # profile, ~9 passages of text, the journal's words about it
+DOCUMENT_WORDS = (300, 2500)
+
+
+def document_text(writer: Writer, words: int) -> str:
+    """Paragraphs of the journal's sentences, now and then a Chinese line, ``words`` long."""
+    rng, paragraphs, count = writer.rng, [], 0
+    while count < words:
+        if rng.random() < 0.05:
+            paragraph = writer.fill(rng.choice(ZH_LINES))
+        else:
+            sentences = [writer.fill(rng.choice(SENTENCES)) for _ in range(rng.randint(2, 7))]
+            paragraph = " ".join(s[0].upper() + s[1:] for s in sentences)
+        paragraphs.append(paragraph)
+        count += len(paragraph.split())
+    return "\n\n".join(paragraphs)
+
+
+def record_documents(paths: VaultPaths, seed: int) -> int:
+    """A document for every link of the journal, recorded as the archiver records one."""
+    writer = Writer(seed + 1)
+    rng = writer.rng
+    with Store(paths.db) as store:
+        links = store.links()
+        for lo in range(0, len(links), 10_000):
+            with store.transaction():
+                for link in links[lo : lo + 10_000]:
+                    text = document_text(writer, rng.randint(*DOCUMENT_WORDS))
+                    document = Document(
+                        text=text,
+                        title=f"{writer.pick('a').capitalize()} {writer.pick('t')} ({link.id})",
+                        site=link.url.split("/")[2],
+                        language="en",
+                        content_type="text/html",
+                    )
+                    capture = ArchivedLink(
+                        document, f"bench-{link.id}", None, link.url, 200, 1, "direct"
+                    )
+                    store.record_archived(link.id, capture)
+    return len(links)
 
 
 def synthetic_vectors(
@@ -110,7 +167,13 @@ def synthetic_vectors(
 
 def build(args: argparse.Namespace, workdir: Path) -> tuple[VaultPaths, str, float]:
     """The vault of ``--chunks`` passages with vectors in place; (paths, model, build s)."""
-    paths = journal_vault(workdir, args.chunks, args.seed)
+    blocks = min(args.journal, args.chunks)
+    documents = (args.chunks - blocks) // PASSAGES_PER_DOCUMENT
+    own = 0.08  # links the journal's blocks hold of their own (bench/search.py)
+    paths = journal_vault(workdir, blocks, args.seed, max(0.0, documents / blocks - own))
+    start = time.perf_counter()
+    recorded = record_documents(paths, args.seed)
+    print(f"documents: {recorded:,} recorded in {time.perf_counter() - start:.1f} s")
     config = load_config(paths)
     model, multilingual = embed.model_name(config), embed.multilingual_name(config)
     rng = np.random.default_rng(args.seed)
@@ -272,6 +335,9 @@ def indexes_aside(paths: VaultPaths) -> Iterator[None]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument(
+        "--journal", type=int, default=20_000, help="Journal blocks; documents make the rest."
+    )
     parser.add_argument("--real", type=int, default=2000, help="Passages embedded for real.")
     parser.add_argument("--noise", type=float, default=0.6)
     parser.add_argument("--queries", type=int, default=40)

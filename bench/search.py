@@ -36,6 +36,7 @@ Peak memory: this process after each stage, each command's, and the server's hig
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -236,10 +237,12 @@ class Writer:
             "c": words(ZH_COMMENTS),
         }
         self.weights = {k: [1 / (r + 3) for r in range(len(v))] for k, v in self.pools.items()}
+        # summed once: choices() would sum the weights at every draw (the same draws either way)
+        self.cumulative = {k: list(itertools.accumulate(w)) for k, w in self.weights.items()}
         self.links = 0
 
     def pick(self, kind: str) -> str:
-        return self.rng.choices(self.pools[kind], self.weights[kind])[0]
+        return self.rng.choices(self.pools[kind], cum_weights=self.cumulative[kind])[0]
 
     def fill(self, template: str) -> str:
         out, rest = [], template
@@ -250,7 +253,9 @@ class Writer:
             rest = tail[2:]
         return "".join(out) + rest
 
-    def block(self) -> str:
+    def block(self, links: int = 0) -> str:
+        """A topic line, paragraphs of sentences, sometimes a Chinese line and a link; and
+        ``links`` more bare links (a block that lists what was read)."""
         rng = self.rng
         topic = self.pick("t")
         if rng.random() < 0.25:
@@ -278,18 +283,28 @@ class Writer:
             self.links += 1
             slug = self.pick("t").replace(" ", "_")
             lines += ["", f"https://{rng.choice(LINK_HOSTS)}/{slug}-{self.links}"]
+        for _ in range(links):
+            self.links += 1
+            slug = self.pick("t").replace(" ", "_")
+            lines += ["", f"https://{rng.choice(LINK_HOSTS)}/{slug}-{self.links}"]
         return "\n".join(lines)
 
 
-def write_journal(directory: Path, blocks: int, seed: int) -> tuple[int, int, float]:
-    """``blocks`` blocks, 2-8 a day, one file per year; (files, days, MB)."""
+def write_journal(
+    directory: Path, blocks: int, seed: int, links_per_block: float = 0.0
+) -> tuple[int, int, float]:
+    """``blocks`` blocks, 2-8 a day, one file per year, each with ``links_per_block`` bare links
+    on average beside the few of its own; (files, days, MB)."""
     writer = Writer(seed)
     rng = writer.rng
+    whole, part = divmod(links_per_block, 1)
     day, written, days, size = date(1900, 1, 1), 0, 0, 0
     files: dict[int, list[str]] = {}
     while written < blocks:
         n = min(rng.randint(2, 8), blocks - written)
-        body = "\n\n</br>\n\n".join(writer.block() for _ in range(n))
+        body = "\n\n</br>\n\n".join(
+            writer.block(int(whole) + bool(part and rng.random() < part)) for _ in range(n)
+        )
         files.setdefault(day.year, []).append(f"# {day.isoformat()}\n\n{body}\n")
         written, days = written + n, days + 1
         day += timedelta(days=rng.choice((1, 1, 1, 2, 3)))
@@ -525,12 +540,14 @@ def server_memory(said: str) -> tuple[float, float]:
     return mb("VmHWM"), mb("VmRSS")
 
 
-def journal_vault(workdir: Path, blocks: int, seed: int) -> VaultPaths:
+def journal_vault(
+    workdir: Path, blocks: int, seed: int, links_per_block: float = 0.0
+) -> VaultPaths:
     """A vault holding the synthetic journal of ``blocks`` blocks, read as ``kgnotes add
     --no-fetch`` reads it but not indexed; each step's time printed."""
     notes, paths = workdir / "notes", resolve_vault(workdir / "vault")
     start = time.perf_counter()
-    files, days, mb = write_journal(notes, blocks, seed)
+    files, days, mb = write_journal(notes, blocks, seed, links_per_block)
     print(
         f"journal: {blocks:,} blocks over {days:,} days in {files} files, {mb:.1f} MB "
         f"(written in {time.perf_counter() - start:.1f} s)"
