@@ -54,10 +54,14 @@ def fts_scores(store: Store, query: str) -> dict[int, float]:
     return {r[0]: r[1] for r in rows}
 
 
-def test_memory_ranks_the_passages_fts5_ranks_in_its_order(indexed, vault):
+@pytest.mark.parametrize("packed", ["as built", "tiny runs and cap"])
+def test_memory_ranks_the_passages_fts5_ranks_in_its_order(indexed, vault, packed):
     with Store(resolve_vault(vault).db) as store:
         index = lexical.load(store, above=1)
         assert index is not None and index.rows == store.fts_rows() >= len(ENTRIES)
+        if packed != "as built":  # runs of 4 chunk ids, and every count over 1 kept aside
+            index = lexical.build(store, store.fts_rows(), shift=2, cap=1)
+            assert len(index.postings("the")) > 1 and len(index.over) > 0
         for query in QUERIES:
             scores = fts_scores(store, query)
             assert lexical.bm25(store, index, fts_phrases(query)) == pytest.approx(scores), query
