@@ -84,12 +84,6 @@ class LexicalIndex:
     def postings_count(self) -> int:
         return len(self.low)
 
-    @property
-    def nbytes(self) -> int:
-        """The memory the arrays hold."""
-        arrays = (self.starts, self.low, self.counts, self.runs, self.highs, self.norms)
-        return sum(a.nbytes for a in (*arrays, self.over_at, self.over))
-
 
 @dataclass(frozen=True)
 class Postings:
