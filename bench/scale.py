@@ -35,7 +35,8 @@ Measured, in this order:
    ``--cli-runs``; and the server's peak memory;
 4. the baseline, in the same run: 2 and 3 again as search ran before this bench (every vector
    multiplied, the approximate indexes of ``nearest.EXACT_BELOW`` moved aside; FTS5's
-   ``bm25()`` ranking the full text, not the postings ``lexical.py`` holds in memory). Above
+   ``bm25()`` ranking the full text, not the postings ``lexical.py`` holds in memory; the
+   query encoded by sentence-transformers, not ``bert.py``). Above
    ``--baseline-command-below`` passages the baseline's command is not run: its server holds
    every vector as Python bytes, which at a million passages with this process beside it
    outgrew 24 GB.
@@ -319,6 +320,23 @@ def measure(
 
 
 @contextlib.contextmanager
+def torch_queries() -> Iterator[None]:
+    """Queries encoded by sentence-transformers, as before ``bert.py``, here and in the server
+    a command starts."""
+    before = os.environ.get("KGNOTES_QUERY_ENCODER")
+    os.environ["KGNOTES_QUERY_ENCODER"] = "sentence-transformers"
+    embed.query_encoder.cache_clear()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("KGNOTES_QUERY_ENCODER")
+        else:
+            os.environ["KGNOTES_QUERY_ENCODER"] = before
+        embed.query_encoder.cache_clear()
+
+
+@contextlib.contextmanager
 def indexes_aside(paths: VaultPaths) -> Iterator[None]:
     """The approximate indexes, if any, moved out of the search's way (and back)."""
     folder, aside = paths.state / "nearest", paths.state / "nearest.aside"
@@ -366,8 +384,8 @@ def main() -> None:
             paths, model, seconds = build(args, Path(args.workdir or tmp).absolute())
         found = measure(paths, model, queries, args.cli_runs, "as built")
         runs = args.cli_runs if args.chunks < args.baseline_command_below else 0
-        with indexes_aside(paths):
-            what = "the baseline: exact vectors, FTS5's bm25()"
+        with indexes_aside(paths), torch_queries():
+            what = "the baseline: exact vectors, FTS5's bm25(), queries encoded by torch"
             base = measure(paths, model, queries, runs, what, lexical_above=2**62)
         print(
             f"as built against the baseline, same run: p50 {found.p50 / base.p50:.2f}x, "

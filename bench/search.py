@@ -333,27 +333,39 @@ def ingest_dir(paths: VaultPaths, directory: Path) -> int:
 
 
 class EncodeTimer:
-    """Wraps ``kgnotes.embed.encode`` to add up the seconds spent inside it."""
+    """Wraps ``kgnotes.embed.encode`` and ``encode_query`` to add up the seconds spent inside
+    them (a call inside another counted once)."""
+
+    NAMES = ("encode", "encode_query")
 
     def __init__(self) -> None:
         self.seconds = 0.0
         self.calls = 0
-        self.original = embed.encode
+        self.depth = 0
+        self.originals = {name: getattr(embed, name) for name in self.NAMES}
 
     def __enter__(self) -> EncodeTimer:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return self.original(*args, **kwargs)
-            finally:
-                self.seconds += time.perf_counter() - start
-                self.calls += 1
-
-        embed.encode = timed
+        for name, original in self.originals.items():
+            setattr(embed, name, self._timed(original))
         return self
 
+    def _timed(self, original: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            self.depth += 1
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.depth -= 1
+                if not self.depth:
+                    self.seconds += time.perf_counter() - start
+                    self.calls += 1
+
+        return timed
+
     def __exit__(self, *exc: object) -> None:
-        embed.encode = self.original
+        for name, original in self.originals.items():
+            setattr(embed, name, original)
 
 
 class Interleaved:
