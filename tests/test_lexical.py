@@ -4,6 +4,8 @@ start at one passage (``KGNOTES_LEXICAL_IN_MEMORY_ABOVE=1``) so a small journal 
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from kgnotes import lexical
@@ -62,10 +64,17 @@ def test_memory_ranks_the_passages_fts5_ranks_in_its_order(indexed, vault, packe
         if packed != "as built":  # runs of 4 chunk ids, and every count over 1 kept aside
             index = lexical.build(store, store.fts_rows(), shift=2, cap=1)
             assert len(index.postings("the")) > 1 and len(index.over) > 0
+        for term, number in index.terms.items():  # the bound MaxScore prunes by
+            factors = [
+                float(tf) * (lexical.K1 + 1) / (float(tf) + index.norms[part.base + int(at)])
+                for part in index.postings(term)
+                for at, tf in zip(part.offsets, part.counts, strict=True)
+            ]
+            assert index.peaks[number] == pytest.approx(max(factors)), term
         for query in QUERIES:
             scores = fts_scores(store, query)
             assert lexical.bm25(store, index, fts_phrases(query)) == pytest.approx(scores), query
-            for depth in (None, 3):
+            for depth in (None, 1, 2, 3, 5):  # a few: ranked by MaxScore, past its bound
                 ranked = lexical.ranking(store, index, fts_phrases(query), depth)
                 wanted = sorted(scores, key=lambda chunk: (scores[chunk], chunk))[:depth]
                 assert len(ranked) == len(wanted), query
@@ -95,3 +104,46 @@ def test_search_answers_the_same_from_memory_and_sees_new_passages(
         found = lexical_passages(store, "carbonara", None, above=1)
         assert found and set(found) == set(store.lexical_matches(fts_query("carbonara"), 9))
         assert "pecorino" in store.chunk_details(found)[found[0]].text
+
+
+def test_the_best_few_by_maxscore_are_the_best_of_all(kg, tmp_path, vault):
+    """A journal of common words with a few rare ones: the best few passages for a query,
+    found by scoring the rare words and only looking the common ones up, are those that
+    scoring every passage for every word finds, in the same order."""
+    rng = random.Random(5)
+    common = ["the", "of", "model", "attention", "layer", "training", "data", "and", "a"]
+    rare = ["risotto", "carbonara", "pecorino", "saffron"]
+    days = []
+    for n in range(150):
+        words = [rng.choice(common) for _ in range(rng.randint(5, 40))]
+        if rng.random() < 0.3:
+            words += [rng.choice(rare)] * rng.randint(1, 3)
+        words += [w for w in ("stock", "rice") if rng.random() < 0.3] * rng.randint(1, 4)
+        rng.shuffle(words)
+        days.append(f"# 2024-{n // 28 + 1:02d}-{n % 28 + 1:02d}\n\n{' '.join(words)}")
+    notes = tmp_path / "common.md"
+    notes.write_text("\n\n".join(days) + "\n", encoding="utf-8")
+    kg("add", "--no-fetch", str(notes))
+    pruned = 0
+    with Store(resolve_vault(vault).db) as store:
+        index = lexical.load(store, above=1)
+        assert index is not None
+        for query in (
+            "risotto the model",
+            "saffron of the layer data",
+            "pecorino carbonara attention training and",
+            "the",
+            "the of and a",
+            "risotto stock rice",  # once the rare word's best are found, rice still outweighs
+        ):
+            phrases = fts_phrases(query)
+            scores = lexical.bm25(store, index, phrases)
+            for depth in (1, 3, 10, 40):
+                weighted = lexical._weighted(store, index, phrases)
+                pruned += lexical._top(index, weighted, depth) is not None
+                ranked = lexical.ranking(store, index, phrases, depth)
+                wanted = sorted(scores, key=lambda chunk: (scores[chunk], chunk))[:depth]
+                assert [scores[c] for c in ranked] == pytest.approx(
+                    [scores[c] for c in wanted], rel=1e-9
+                ), (query, depth)
+    assert pruned >= 4  # the rare words' best were out of the common words' reach

@@ -51,6 +51,7 @@ class LexicalIndex:
     over_at: NDArray[np.int64]  # postings whose count is over ``cap``, ascending
     over: NDArray[np.int64]  # and their counts
     norms: NDArray[np.float64]  # by chunk id: BM25's length norm, k1 (1 - b + b length / mean)
+    peaks: NDArray[np.float64]  # by term: the most of tf (k1 + 1) / (tf + norm) in its postings
     rows: int  # passages in the full-text index (FTS5's row count)
     average: float  # mean passage length in terms
     shift: int = LOW_BITS
@@ -163,20 +164,26 @@ def build(store: Store, rows: int, shift: int = LOW_BITS, cap: int = COUNT_CAP) 
             size = 0
     flush()
     average = float(lengths.sum()) / rows
+    norms = (K1 * (1 - B + B * lengths / average)).astype(np.float64)
 
     def joined(parts: list[NDArray[np.int64]]) -> NDArray[np.int64]:
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
+    run_starts, run_highs = joined(runs), joined(highs)
+    over_starts, over_counts = joined(over_at), joined(over)
     return LexicalIndex(
         terms=terms,
         starts=starts,
         low=low,
         counts=counts,
-        runs=joined(runs),
-        highs=joined(highs),
-        over_at=joined(over_at),
-        over=joined(over),
-        norms=(K1 * (1 - B + B * lengths / average)).astype(np.float64),
+        runs=run_starts,
+        highs=run_highs,
+        over_at=over_starts,
+        over=over_counts,
+        norms=norms,
+        peaks=_peaks(
+            starts, low, counts, run_starts, run_highs, over_starts, over_counts, norms, shift
+        ),
         rows=rows,
         average=average,
         shift=shift,
@@ -184,13 +191,78 @@ def build(store: Store, rows: int, shift: int = LOW_BITS, cap: int = COUNT_CAP) 
     )
 
 
-def ranking(store: Store, index: LexicalIndex, phrases: list[str], depth: int | None) -> list[int]:
-    """Chunk ids holding any of ``phrases`` (as FTS5 reads ``"a" OR "b c"``), best BM25 first:
-    the ``depth`` best, or all."""
+def _peaks(
+    starts: NDArray[np.int64],
+    low: NDArray[np.uint16],
+    counts: NDArray[np.uint8],
+    runs: NDArray[np.int64],
+    highs: NDArray[np.int64],
+    over_at: NDArray[np.int64],
+    over: NDArray[np.int64],
+    norms: NDArray[np.float64],
+    shift: int,
+) -> NDArray[np.float64]:
+    """By term, the most tf (k1 + 1) / (tf + norm) any of its postings gives: a term's weight
+    in a passage is its idf times that, so idf times its peak bounds what it can add (for
+    ``_top``). Read a slice of whole terms at a time, so the chunk ids rebuilt stay small."""
     import numpy as np
 
-    scores, matched = _scores(store, index, phrases)
-    found = np.flatnonzero(matched)
+    peaks = np.zeros(len(starts) - 1, dtype=np.float64)
+    first = 0
+    while first < len(peaks):
+        last = int(np.searchsorted(starts, starts[first] + BATCH, side="right")) - 1
+        last = min(max(last, first + 1), len(peaks))
+        lo, hi = int(starts[first]), int(starts[last])
+        at = slice(int(np.searchsorted(runs, lo)), int(np.searchsorted(runs, hi)))
+        lengths = np.diff(np.append(runs[at], hi))
+        chunks = (np.repeat(highs[at], lengths) << shift) | low[lo:hi]
+        tf = counts[lo:hi].astype(np.float64)
+        factors = tf * (K1 + 1) / (tf + norms[chunks])
+        peaks[first:last] = np.maximum.reduceat(factors, starts[first:last] - lo)
+        first = last
+    if len(over_at):  # counts over the cap weigh more than their capped byte says
+        term = np.searchsorted(starts, over_at, side="right") - 1
+        high = highs[np.searchsorted(runs, over_at, side="right") - 1]
+        chunks = (high << shift) | low[over_at]
+        factors = over * (K1 + 1) / (over + norms[chunks])
+        np.maximum.at(peaks, term, factors)
+    return peaks
+
+
+@dataclass(frozen=True)
+class Weighted:
+    """A query phrase's postings, its BM25 weight (idf), and the most of tf (k1 + 1) /
+    (tf + norm) in them (``peak``; k1 + 1, which no passage reaches, where not known)."""
+
+    parts: list[Postings]
+    idf: float
+    peak: float = K1 + 1
+
+    @property
+    def bound(self) -> float:
+        """The most the phrase adds to any passage's score."""
+        return self.idf * self.peak
+
+
+def ranking(store: Store, index: LexicalIndex, phrases: list[str], depth: int | None) -> list[int]:
+    """Chunk ids holding any of ``phrases`` (as FTS5 reads ``"a" OR "b c"``), best BM25 first:
+    the ``depth`` best, or all.
+
+    For the ``depth`` best, the phrases are scored rarest first, and once the ``depth``-th
+    best score so far is above what all the phrases left could still add to a passage (the
+    sum of their bounds: MaxScore), only the passages that could still reach it are scored
+    for those, by looking them up in the phrases' postings. Common words ("the", "which"),
+    whose postings hold most passages, then cost a lookup instead of a pass, and the order
+    is the one scoring every passage gives."""
+    import numpy as np
+
+    weighted = _weighted(store, index, phrases)
+    if depth is not None:
+        top = _top(index, weighted, depth)
+        if top is not None:
+            return top
+    scores = _scores(index, weighted)
+    found = np.flatnonzero(scores)
     if depth is not None and len(found) > depth:
         kept = np.argpartition(-scores[found], depth - 1)[:depth]
         found = np.sort(found[kept])  # in id order, so equal scores keep it below
@@ -203,30 +275,94 @@ def bm25(store: Store, index: LexicalIndex, phrases: list[str]) -> dict[int, flo
     of ``phrases``: what ``ranking`` orders by, to compare with FTS5's own."""
     import numpy as np
 
-    scores, matched = _scores(store, index, phrases)
-    return {int(chunk): -float(scores[chunk]) for chunk in np.flatnonzero(matched)}
+    scores = _scores(index, _weighted(store, index, phrases))
+    return {int(chunk): -float(scores[chunk]) for chunk in np.flatnonzero(scores)}
 
 
-def _scores(
-    store: Store, index: LexicalIndex, phrases: list[str]
-) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """By chunk id: the BM25 score (higher is better) and whether any phrase is there."""
+def _weighted(store: Store, index: LexicalIndex, phrases: list[str]) -> list[Weighted]:
+    """Each phrase's postings and idf, as FTS5 weighs them; phrases no passage holds left out."""
+    found = []
+    for tokens in store.fts_tokens(phrases):
+        parts = _phrase(store, index, tokens)
+        hits = sum(len(p.offsets) for p in parts)
+        if hits:
+            idf = math.log((index.rows - hits + 0.5) / (hits + 0.5))
+            single = len(tokens) == 1
+            peak = float(index.peaks[index.terms[tokens[0]]]) if single else K1 + 1
+            found.append(Weighted(parts, max(idf, FLOOR_IDF), peak))
+    return found
+
+
+def _scores(index: LexicalIndex, weighted: list[Weighted]) -> NDArray[np.float64]:
+    """By chunk id, the BM25 score (higher is better; above 0 exactly where a phrase is: every
+    weight is at least ``FLOOR_IDF``)."""
     import numpy as np
 
     scores = np.zeros(len(index.norms), dtype=np.float64)
-    matched = np.zeros(len(index.norms), dtype=bool)
-    for tokens in store.fts_tokens(phrases):
-        found = _phrase(store, index, tokens)
-        hits = sum(len(p.offsets) for p in found)
-        if not hits:
+    for phrase in weighted:
+        _add(scores, index, phrase)
+    return scores
+
+
+def _add(scores: NDArray[np.float64], index: LexicalIndex, phrase: Weighted) -> None:
+    import numpy as np
+
+    for part in phrase.parts:  # through views of the passages from part.base on
+        at = part.offsets.astype(np.intp)
+        tf = part.counts.astype(np.float64)
+        view = scores[part.base :]
+        view[at] += phrase.idf * (tf * (K1 + 1)) / (tf + index.norms[part.base :][at])
+
+
+def _top(index: LexicalIndex, weighted: list[Weighted], depth: int) -> list[int] | None:
+    """The ``depth`` best by MaxScore (see ``ranking``), or None when the bound is never met
+    before the last phrase, and scoring all is as cheap."""
+    import numpy as np
+
+    weighted = sorted(weighted, key=lambda w: sum(len(p.offsets) for p in w.parts))
+    left = [sum(w.bound for w in weighted[k + 1 :]) for k in range(len(weighted))]
+    scores = np.zeros(len(index.norms), dtype=np.float64)
+    hits = 0
+    for k, phrase in enumerate(weighted[:-1]):
+        _add(scores, index, phrase)
+        hits += sum(len(p.offsets) for p in phrase.parts)
+        if hits < depth or left[k] >= sum(w.bound for w in weighted[: k + 1]):
+            continue  # fewer passages than asked, or what is left could outweigh them
+        found = np.flatnonzero(scores)
+        if len(found) < depth:
             continue
-        idf = max(math.log((index.rows - hits + 0.5) / (hits + 0.5)), FLOOR_IDF)
-        for part in found:  # through views of the passages from part.base on
-            tf = part.counts.astype(np.float64)
-            norms = index.norms[part.base :][part.offsets]
-            scores[part.base :][part.offsets] += idf * (tf * (K1 + 1)) / (tf + norms)
-            matched[part.base :][part.offsets] = True
-    return scores, matched
+        kth = np.partition(scores[found], len(found) - depth)[len(found) - depth]
+        if kth <= left[k]:
+            continue
+        candidates = found[scores[found] >= kth - left[k]]  # the rest stay below kth
+        exact = scores[candidates]
+        for rest in weighted[k + 1 :]:
+            exact += _looked_up(index, rest, candidates)
+        order = np.argsort(-exact, kind="stable")[:depth]  # candidates ascend: ties by id
+        return [int(chunk) for chunk in candidates[order]]
+    return None
+
+
+def _looked_up(
+    index: LexicalIndex, phrase: Weighted, chunks: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """What ``phrase`` adds to the score of each of ``chunks`` (ascending ids)."""
+    import numpy as np
+
+    added = np.zeros(len(chunks), dtype=np.float64)
+    for part in phrase.parts:
+        if not len(part.offsets):
+            continue
+        lo, hi = np.searchsorted(chunks, [part.base, part.base + int(part.offsets[-1]) + 1])
+        if lo == hi:
+            continue
+        wanted = chunks[lo:hi] - part.base
+        at = np.minimum(np.searchsorted(part.offsets, wanted), len(part.offsets) - 1)
+        held = part.offsets[at] == wanted
+        tf = part.counts[at[held]].astype(np.float64)
+        norms = index.norms[chunks[lo:hi][held]]
+        added[lo:hi][held] = phrase.idf * (tf * (K1 + 1)) / (tf + norms)
+    return added
 
 
 def _phrase(store: Store, index: LexicalIndex, tokens: list[str]) -> list[Postings]:
@@ -240,7 +376,7 @@ def _phrase(store: Store, index: LexicalIndex, tokens: list[str]) -> list[Postin
     shift = np.int64(1 << 24)  # positions within a passage stay below this
     keys = None
     for place, token in enumerate(tokens):
-        found = np.array(store.fts_positions(token), dtype=np.int64).reshape(-1, 2)
+        found = np.fromstring(store.fts_positions(token), dtype=np.int64, sep=" ").reshape(-1, 2)
         these = found[:, 0] * shift + found[:, 1] - place  # where the phrase would start
         keys = these if keys is None else np.intersect1d(keys, these, assume_unique=True)
     assert keys is not None

@@ -220,14 +220,19 @@ class PassageTables:
             "SELECT term, group_concat(doc, ' ') FROM temp.chunk_terms GROUP BY term"
         )
 
-    def fts_positions(self, term: str) -> list[tuple[int, int]]:
-        """(chunk id, position) of each occurrence of one term of the full-text index."""
+    def fts_positions(self, term: str) -> str:
+        """Each occurrence of one term of the full-text index as its chunk id and position,
+        space-separated (``"3 0 3 7 9 2"``): one string, which numpy reads far faster than
+        SQLite hands out a row per occurrence."""
         self.db.execute(
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunk_terms "
             "USING fts5vocab(main, chunk_text, instance)"
         )
-        rows = self.db.execute("SELECT doc, offset FROM temp.chunk_terms WHERE term = ?", (term,))
-        return [(r[0], r[1]) for r in rows]
+        row = self.db.execute(
+            "SELECT group_concat(doc || ' ' || offset, ' ') FROM temp.chunk_terms WHERE term = ?",
+            (term,),
+        ).fetchone()
+        return str(row[0] or "")
 
     def fts_tokens(self, texts: list[str]) -> list[list[str]]:
         """The terms FTS5's tokenizer makes of each text, in order (what a query's word or
