@@ -90,7 +90,7 @@ def load(name: str) -> Any:
 @functools.cache
 def query_encoder(name: str) -> Any:
     """What encodes a query under ``name``, loaded once per process: ``bert.Encoder`` where it
-    can run the model's files (numpy; no torch in the search server, and a query in 2 ms),
+    can run the model's files (numpy: no torch in the search server, and a query as fast),
     else the model itself. ``KGNOTES_QUERY_ENCODER=sentence-transformers`` always takes the
     model."""
     chosen = os.environ.get("KGNOTES_QUERY_ENCODER", "numpy").strip().lower()
