@@ -172,9 +172,10 @@ def build(args: argparse.Namespace, workdir: Path) -> tuple[VaultPaths, str, flo
     documents = (args.chunks - blocks) // PASSAGES_PER_DOCUMENT
     own = 0.08  # links the journal's blocks hold of their own (bench/search.py)
     paths = journal_vault(workdir, blocks, args.seed, max(0.0, documents / blocks - own))
-    start = time.perf_counter()
-    recorded = record_documents(paths, args.seed)
-    print(f"documents: {recorded:,} recorded in {time.perf_counter() - start:.1f} s")
+    if documents:  # else the journal-only vault of earlier rounds, its few links unarchived
+        start = time.perf_counter()
+        recorded = record_documents(paths, args.seed)
+        print(f"documents: {recorded:,} recorded in {time.perf_counter() - start:.1f} s")
     config = load_config(paths)
     model, multilingual = embed.model_name(config), embed.multilingual_name(config)
     rng = np.random.default_rng(args.seed)
