@@ -153,6 +153,14 @@ def test_text_before_the_first_date_is_an_undated_entry():
     assert [e.date for e in journal.entries] == [None, date(2024, 1, 2)]
 
 
+def test_titles_alone_before_the_first_date_make_no_entry_but_a_linked_heading_does():
+    titled = parse_journal("# Reading list\n## 2024\n# 2024-01-02\nhi\n")
+    assert [e.date for e in titled.entries] == [date(2024, 1, 2)]
+    linked = parse_journal("# https://a.example.com\n# 2024-01-02\nhi\n")
+    assert [e.date for e in linked.entries] == [None, date(2024, 1, 2)]
+    assert [m.normalized for m in linked.entries[0].mentions] == ["https://a.example.com/"]
+
+
 def test_daily_note_file_name_dates_its_text():
     journal = parse_journal("read https://a.example.com today\n", name="2024-03-09.md")
     assert journal.entries[0].date == date(2024, 3, 9)

@@ -294,7 +294,7 @@ def _entries(
     for heading_index, begin, end in bounds:
         body_lines = lines[begin:end]
         if heading_index is None:
-            if not any(ln.text.strip() and not ln.heading for ln in body_lines):
+            if not _holds_writing(body_lines):
                 continue
             day, title, heading, number = (
                 name_date,
@@ -311,6 +311,14 @@ def _entries(
             Entry(day, occurrence, heading, title, number, _body(body_lines), tuple(blocks))
         )
     return entries
+
+
+def _holds_writing(lines: list[_Line]) -> bool:
+    """Text before the first date is an entry unless it is only titles (``# My journal``); a
+    heading that holds a link still counts, or the link would be lost."""
+    return any(
+        ln.text.strip() and (not ln.heading or urls.find_urls(ln.heading[1])) for ln in lines
+    )
 
 
 def _body(lines: list[_Line]) -> str:
