@@ -249,3 +249,19 @@ def test_the_authors_words_about_a_link_are_a_passage_of_its_own(searchable, vau
         texts = [d.text for d in store.chunk_details(notes).values()]
     assert "多头注意力\n(讲得很清楚)" in texts  # topic and note, nothing else
     assert all("Understanding Multi-Head Attention" not in text for text in texts)  # no title
+
+
+def test_the_owner_table_agrees_with_the_store(searchable, vault):
+    from kgnotes import owners
+    from kgnotes.config import resolve_vault
+    from kgnotes.store import Store
+
+    with Store(resolve_vault(vault).db) as store:
+        ids = sorted(chunk_id for chunk_id, _ in store.chunk_hashes().values())
+        details = store.chunk_details(ids)
+        table = owners.load(store)
+    expected = {i: (d.owner_type, d.owner_id) for i, d in details.items()}
+    assert {kind for kind, _ in expected.values()} >= {"entry", "document"}
+    asked = [ids[-1] + 7, *reversed(ids), 0, -3]  # unknown ids, and not in order
+    assert table.of(asked) == expected
+    assert table.of([]) == {} and table.of([ids[-1] + 1]) == {}

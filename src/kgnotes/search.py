@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from kgnotes import embed, lexical, moments
+from kgnotes import owners as owners_
 from kgnotes.cjk import CJK_RUN, cjk_bigrams
 from kgnotes.urls import youtube_id
 
@@ -168,7 +169,7 @@ def _admitted(store: Store, ids: list[int], options: SearchOptions) -> dict[int,
     if options.since or options.until:
         details = store.chunk_details(ids)
         return {i: (d.owner_type, d.owner_id) for i, d in details.items() if _wanted(d, options)}
-    owners = store.chunk_owners(ids)
+    owners = _cached(store, "owners", lambda: owners_.load(store)).of(ids)
     if options.kind:
         return {i: o for i, o in owners.items() if KINDS.get(o[0]) == options.kind}
     return owners

@@ -260,13 +260,16 @@ class PassageTables:
             tokens[row[0] - 1].append(row[1])
         return tokens
 
-    def chunk_owners(self, ids: list[int]) -> dict[int, tuple[str, int]]:
-        """Chunk id → (owner type, owner id), for the given chunks."""
-        rows = self._in_batches(
-            "SELECT id, owner_type, owner_id FROM chunks WHERE id IN ({marks})", ids
-        )
-        found = {r[0]: (r[1], r[2]) for r in rows}
-        return found
+    def owned_chunks(self, owner_type: str) -> str:
+        """Every chunk of one owner type as its id and its owner's id, space-separated
+        (``"3 1 4 1 9 2"``): one string, which numpy reads far faster than a row each. Read
+        from the (owner_type, owner_id, position) index, which holds the chunk id too, so no
+        passage's text is read."""
+        row = self.db.execute(
+            "SELECT group_concat(id || ' ' || owner_id, ' ') FROM chunks WHERE owner_type = ?",
+            (owner_type,),
+        ).fetchone()
+        return str(row[0] or "")
 
     def chunk_details(self, ids: list[int]) -> dict[int, ChunkDetail]:
         """What a search result shows for each chunk: owner, title, date, URL, text."""
