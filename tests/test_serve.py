@@ -46,7 +46,7 @@ def test_search_starts_a_server_and_the_next_search_uses_it(kg, vault, tmp_path)
         assert stat.S_IMODE(sock.stat().st_mode) == 0o600
         second = kgnotes("-v", "search", "attention heads", "--json", env=env)
         assert second.returncode == 0, second.stderr
-        assert "answered by kgnotes serve" in second.stderr
+        assert re.search(r"answered by kgnotes serve \(pid \d+\) in \d+ ms", second.stderr)
         assert json.loads(second.stdout) == json.loads(first.stdout)
         pid = re.search(r"kgnotes serve \(pid (\d+)\)", second.stderr).group(1)
         maps = Path(f"/proc/{pid}/maps")

@@ -95,7 +95,11 @@ def ask(
         raise Unavailable(f"server runs {reply.get('version')} with {reply.get('model')}")
     if "error" in reply:
         raise Unavailable(reply["error"])
-    log.info("answered by kgnotes serve (pid %s)", reply.get("pid"))
+    log.info(
+        "answered by kgnotes serve (pid %s) in %.0f ms",
+        reply.get("pid"),
+        float(reply.get("seconds", 0.0)) * 1000,
+    )
     return [SearchHit(**hit) for hit in reply["results"]]
 
 
@@ -308,8 +312,10 @@ def _answer(
         return True
     try:
         options = SearchOptions(**request["options"])
+        start = time.perf_counter()
         hits = [asdict(hit) for hit in search(store, model, str(request["query"]), options)]
-        _send(conn, {"results": hits, "pid": os.getpid()})
+        seconds = time.perf_counter() - start
+        _send(conn, {"results": hits, "pid": os.getpid(), "seconds": seconds})
     except Exception as exc:  # a bad request must not kill the server
         log.exception("search failed")
         _send(conn, {"error": f"{type(exc).__name__}: {exc}"})
