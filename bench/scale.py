@@ -82,8 +82,9 @@ from bench.search import (  # noqa: E402
 from kgnotes import embed, lexical  # noqa: E402
 from kgnotes.config import VaultPaths, load_config, resolve_vault  # noqa: E402
 from kgnotes.extract import Document  # noqa: E402
+from kgnotes.hits import SearchOptions  # noqa: E402
 from kgnotes.index import build_index, cut_passages  # noqa: E402
-from kgnotes.search import SearchOptions, dense_ranking, drop_caches, search  # noqa: E402
+from kgnotes.search import dense_ranking, drop_caches, search  # noqa: E402
 from kgnotes.store import Store  # noqa: E402
 from kgnotes.store.records import ArchivedLink  # noqa: E402
 

@@ -56,8 +56,9 @@ from typing import Any
 import kgnotes
 from kgnotes import embed
 from kgnotes.config import VaultPaths, load_config, resolve_vault
+from kgnotes.hits import SearchOptions
 from kgnotes.index import build_index
-from kgnotes.search import SearchOptions, search
+from kgnotes.search import search
 from kgnotes.store import Store
 
 KGNOTES = Path(sys.executable).parent / "kgnotes"  # the installed entry point of this venv

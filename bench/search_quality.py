@@ -45,7 +45,8 @@ from bench import graph_quality  # noqa: E402
 from bench.search_baselines import Passages, rrf  # noqa: E402
 from kgnotes import embed, pipeline  # noqa: E402
 from kgnotes.config import VaultPaths, load_config, resolve_vault  # noqa: E402
-from kgnotes.search import SearchHit, SearchOptions, search  # noqa: E402
+from kgnotes.hits import SearchHit, SearchOptions  # noqa: E402
+from kgnotes.search import search  # noqa: E402
 from kgnotes.store import ChunkDetail, Store  # noqa: E402
 
 CORPUS = Path(__file__).parent / "search_corpus"

@@ -52,8 +52,11 @@ def test_search_starts_a_server_and_the_next_search_uses_it(kg, vault, tmp_path)
         maps = Path(f"/proc/{pid}/maps")
         if maps.exists():  # Linux: the server encodes queries with numpy (bert.py), not torch
             assert "libtorch" not in maps.read_text()
-        chinese = kgnotes("search", "没看完", "--json", env=env)
+        chinese = kgnotes("search", "没看完", "--json", env={**env, "PYTHONPROFILEIMPORTTIME": "1"})
         assert json.loads(chinese.stdout)[0]["date"] == "2024-07-28"
+        imported = {line.rsplit("|", 1)[-1].strip() for line in chinese.stderr.splitlines()}
+        assert "kgnotes.serve" in imported  # a served search's client: no ranking, no store
+        assert not imported & {"kgnotes.search", "kgnotes.store", "numpy", "sqlite3"}
     finally:
         stopped = kgnotes("serve", "--stop", env=env)
     assert stopped.stdout.strip() == "stopped"

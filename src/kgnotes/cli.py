@@ -11,12 +11,11 @@ import contextlib
 import errno
 import logging
 import os
-import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import click
 
@@ -26,6 +25,8 @@ from kgnotes.errors import KgnotesError
 from kgnotes.markup import printable  # stdlib only: cheap at start-up
 
 if TYPE_CHECKING:  # types only: the commands import the library when they run
+    import sqlite3
+
     from kgnotes.pipeline import AddReport
 
 LINK_STATUSES = ("pending", "archived", "failed")  # kgnotes.store's, kept here for a fast --help
@@ -48,7 +49,7 @@ def _one_line(exc: Exception, vault: VaultPaths | None) -> str:
     (a damaged database found mid-command, a read-only folder, a full disk)."""
     if isinstance(exc, KgnotesError):
         return str(exc)
-    if isinstance(exc, sqlite3.DatabaseError):
+    if _database_error(exc):
         from kgnotes.store import vault_error
 
         return str(vault_error(vault.db if vault else Path("kgnotes.db"), exc))
@@ -63,6 +64,13 @@ def _one_line(exc: Exception, vault: VaultPaths | None) -> str:
     return f"{where}: {hint or what}"
 
 
+def _database_error(exc: Exception) -> TypeGuard[sqlite3.DatabaseError]:
+    """Is it SQLite's? Told without importing sqlite3, which a search the server answers never
+    loads: an error of SQLite's means the module is loaded."""
+    module = sys.modules.get("sqlite3")
+    return module is not None and isinstance(exc, module.DatabaseError)
+
+
 def _errors_to_messages(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn library errors into one clear line (``KGNOTES_RAISE_ERRORS=1`` shows the traceback)."""
 
@@ -70,8 +78,9 @@ def _errors_to_messages(command: Callable[..., Any]) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except (KgnotesError, sqlite3.DatabaseError, OSError) as exc:
-            if os.environ.get("KGNOTES_RAISE_ERRORS"):
+        except Exception as exc:
+            handled = isinstance(exc, KgnotesError | OSError) or _database_error(exc)
+            if not handled or os.environ.get("KGNOTES_RAISE_ERRORS"):
                 raise
             vault = next((a for a in args if isinstance(a, VaultPaths)), None)
             raise click.ClickException(printable(_one_line(exc, vault))) from exc
@@ -332,7 +341,7 @@ def search(
       kgnotes search transformer --reading partial --link-kind article
     """
     from kgnotes import facets, output, pipeline
-    from kgnotes.search import SearchOptions
+    from kgnotes.hits import SearchOptions
 
     options = SearchOptions(
         limit=limit,

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # types only: printing search results must not import the archiver
     from kgnotes.archive import ArchiveReport, LinkResult
     from kgnotes.graph import ConceptSummary, GraphReport, LearningPath, Prerequisites
+    from kgnotes.hits import SearchHit
     from kgnotes.index import IndexReport
     from kgnotes.ingest import FileReport
-    from kgnotes.search import SearchHit
     from kgnotes.store import UnresolvedTitle, VaultCounts
     from kgnotes.vault import ExportReport
     from kgnotes.views import DocumentView, GraphDrawing, LinkView

@@ -20,9 +20,7 @@ from typing import TYPE_CHECKING
 from kgnotes import embed, serve
 from kgnotes.config import Config, VaultPaths, load_config, setting
 from kgnotes.errors import KgnotesError, ModelError, NoteFileError, VaultBusyError
-from kgnotes.search import SearchHit, SearchOptions
-from kgnotes.search import related as related_in_store
-from kgnotes.search import search as search_store
+from kgnotes.hits import SearchHit, SearchOptions
 
 if TYPE_CHECKING:
     from kgnotes.archive import ArchiveReport, Progress
@@ -321,7 +319,9 @@ def search(paths: VaultPaths, query: str, options: SearchOptions) -> list[Search
         except serve.Unavailable as exc:
             log.info("searching in-process: %s", exc)
             serve.start_background(paths)  # ready for the next search
-    from kgnotes.store import Store  # only now: the parser behind it costs the server path time
+    # only now: the ranking, and the parser behind the store, cost the server's client time
+    from kgnotes.search import search as search_store
+    from kgnotes.store import Store
 
     with Store(paths.db) as store:
         return search_store(store, model, query, options)
@@ -341,6 +341,7 @@ def related(paths: VaultPaths, item: str, limit: int = 10) -> list[SearchHit]:
     """Notes and sources nearest to a source (its URL), a journal day (``2024-07-27`` or
     ``Journal/2024-07-27.md``) or a concept (any alias, or ``Concepts/<name>.md``)."""
     from kgnotes.graph import ensure_graph
+    from kgnotes.search import related as related_in_store
     from kgnotes.store import Store
 
     config = load_config(paths)

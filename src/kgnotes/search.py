@@ -11,12 +11,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from kgnotes import embed, lexical, moments
 from kgnotes import owners as owners_
 from kgnotes.cjk import CJK_RUN, cjk_bigrams
+from kgnotes.hits import SearchHit, SearchOptions
 from kgnotes.urls import youtube_id
 
 if TYPE_CHECKING:  # the store pulls in the journal parser; a search server client needs none
@@ -56,36 +56,6 @@ _COMMON_WORDS = (  # not worth marking in a snippet
     "but its into about than then them they you your our can"
 )
 _STOPWORDS = frozenset(_COMMON_WORDS.split())
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """One result: a journal entry's passage (note), a source (source) or a concept."""
-
-    kind: str  # note | source | concept
-    title: str | None
-    date: str | None  # the journal day, YYYY-MM-DD
-    url: str | None
-    page: str | None  # its page in the vault, relative to the vault
-    score: float
-    snippet: str  # the best passage around the query's words, those in **bold**
-    final_url: str | None = None  # where the link led when archived, if not ``url`` (a redirect)
-    moment: str | None = None  # a video's address at the moment its transcript says this
-
-
-@dataclass(frozen=True)
-class SearchOptions:
-    limit: int = 10
-    kind: str | None = None  # note, source or concept
-    since: str | None = None  # YYYY-MM-DD
-    until: str | None = None
-    mode: str = "hybrid"  # or "dense" / "lexical" alone, to compare them
-    multilingual: str | None = None  # the model that reads across languages, if any
-    reading: str | None = None  # unread | partial | read: what the journal says of the link
-    quality: str | None = None  # positive | negative
-    link_kind: str | None = None  # article, paper, video, wiki, pdf, other
-    facets: bool = True  # let the query's words turn filters on ("the video I …")
-    lexical_above: int = lexical.MEMORY_ABOVE  # passages before the full text ranks in memory
 
 
 def search(store: Store, model: str, query: str, options: SearchOptions) -> list[SearchHit]:

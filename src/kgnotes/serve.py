@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from kgnotes import __version__
 from kgnotes.config import VaultPaths
+from kgnotes.hits import SearchHit, SearchOptions
 from kgnotes.processes import alive
-from kgnotes.search import SearchHit, SearchOptions
 
 if TYPE_CHECKING:
     from kgnotes.store import Store
