@@ -329,14 +329,19 @@ def _scores(index: LexicalIndex, weighted: list[Weighted]) -> NDArray[np.float64
     return scores
 
 
-def _add(scores: NDArray[np.float64], index: LexicalIndex, phrase: Weighted) -> None:
+def _add(scores: NDArray[np.float64], index: LexicalIndex, phrase: Weighted) -> NDArray[np.int64]:
+    """Add the phrase's weight to the scores of the passages holding it; the passages that
+    had no score before, in no order (every weight is above 0, so none is missed)."""
     import numpy as np
 
+    fresh = []
     for part in phrase.parts:  # through views of the passages from part.base on
         at = part.offsets.astype(np.intp)
         tf = part.counts.astype(np.float64)
         view = scores[part.base :]
+        fresh.append(part.base + at[view[at] == 0])
         view[at] += phrase.idf * (tf * (K1 + 1)) / (tf + index.norms[part.base :][at])
+    return np.concatenate(fresh) if fresh else np.empty(0, dtype=np.int64)
 
 
 def _top(index: LexicalIndex, weighted: list[Weighted], depth: int) -> tuple[list[int], bool]:
@@ -347,19 +352,17 @@ def _top(index: LexicalIndex, weighted: list[Weighted], depth: int) -> tuple[lis
     weighted = sorted(weighted, key=lambda w: w.hits)
     scores = np.zeros(len(index.norms), dtype=np.float64)
     hits, scored = 0, 0.0
-    for k, phrase in enumerate(weighted[:-1]):
-        _add(scores, index, phrase)
+    found = np.empty(0, dtype=np.int64)  # the passages scored so far, in no order: a pass
+    for k, phrase in enumerate(weighted[:-1]):  # over every passage's score costs more
+        found = np.concatenate([found, _add(scores, index, phrase)])
         hits, scored = hits + phrase.hits, scored + phrase.bound
         left = sum(w.bound for w in weighted[k + 1 :])  # summed afresh: no rounding drift
-        if hits < depth or left >= scored:
+        if hits < depth or left >= scored or len(found) < depth:
             continue  # fewer passages than asked, or what is left could outweigh them
-        found = np.flatnonzero(scores)
-        if len(found) < depth:
-            continue
         kth = np.partition(scores[found], len(found) - depth)[len(found) - depth]
         if kth <= left:
             continue
-        candidates = found[scores[found] >= kth - left]  # the rest stay below kth
+        candidates = np.sort(found[scores[found] >= kth - left])  # the rest stay below kth
         if len(candidates) * LOOKUP_COST > sum(w.hits for w in weighted[k + 1 :]):
             continue  # looking them all up would cost more than adding the postings
         exact = scores[candidates]
