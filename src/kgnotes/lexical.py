@@ -352,9 +352,9 @@ def _top(index: LexicalIndex, weighted: list[Weighted], depth: int) -> tuple[lis
     weighted = sorted(weighted, key=lambda w: w.hits)
     scores = np.zeros(len(index.norms), dtype=np.float64)
     hits, scored = 0, 0.0
-    found = np.empty(0, dtype=np.int64)  # the passages scored so far, in no order: a pass
-    for k, phrase in enumerate(weighted[:-1]):  # over every passage's score costs more
-        found = np.concatenate([found, _add(scores, index, phrase)])
+    found = np.empty(0, dtype=np.int64)  # the passages scored so far, in no order
+    for k, phrase in enumerate(weighted[:-1]):
+        found = np.concatenate([found, _add(scores, index, phrase)])  # not a pass over all
         hits, scored = hits + phrase.hits, scored + phrase.bound
         left = sum(w.bound for w in weighted[k + 1 :])  # summed afresh: no rounding drift
         if hits < depth or left >= scored or len(found) < depth:
@@ -362,9 +362,10 @@ def _top(index: LexicalIndex, weighted: list[Weighted], depth: int) -> tuple[lis
         kth = np.partition(scores[found], len(found) - depth)[len(found) - depth]
         if kth <= left:
             continue
-        candidates = np.sort(found[scores[found] >= kth - left])  # the rest stay below kth
-        if len(candidates) * LOOKUP_COST > sum(w.hits for w in weighted[k + 1 :]):
+        near = found[scores[found] >= kth - left]  # the rest stay below kth
+        if len(near) * LOOKUP_COST > sum(w.hits for w in weighted[k + 1 :]):
             continue  # looking them all up would cost more than adding the postings
+        candidates = np.sort(near)
         exact = scores[candidates]
         for rest in weighted[k + 1 :]:
             exact += _looked_up(index, rest, candidates)
