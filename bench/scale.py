@@ -29,8 +29,9 @@ Measured, in this order:
 1. the vault: journal, ingest, cutting, vectors, the second ``build_index`` (what ``kgnotes
    index`` costs on an unchanged vault) and the database's size;
 2. ``--queries`` hybrid searches in this process, as the server runs them (``search.search``,
-   vectors loaded once; the vault's files read once before, so they are in the OS's cache): p50 and p95, with and without encoding the query; and recall@10 of
-   the dense ranking against exact search over the same vectors (numpy, every vector);
+   vectors loaded once; the vault's files read once before, so they are in the OS's cache):
+   p50 and p95, with and without encoding the query; and recall@10 of the dense ranking
+   against exact search over the same vectors (numpy, every vector);
 3. the ``kgnotes search`` command, warm (answered by the server it starts): p50 over
    ``--cli-runs``; and the server's peak memory;
 4. the baseline, in the same run: 2 and 3 again as search ran before this bench (every vector
