@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 MEMORY_ABOVE = 20_000  # passages; below this FTS5 ranks a query in a few milliseconds itself
 K1, B = 1.2, 0.75  # FTS5's bm25() constants
 FLOOR_IDF = 1e-6  # FTS5 gives a term in more than half the passages this weight, not less
-BATCH = 1_000_000  # term occurrences turned into postings at once (bounds the memory to build)
+BATCH = 1_000_000  # postings gathered before they are written into the arrays (bounds the memory)
 # A posting is 3 bytes: its chunk id's low 16 bits and its count in one byte. The high bits
 # are kept once per run of a term's postings that share them (a term's chunk ids ascend, so
 # a term has at most one run per 65,536 ids), and the rare count over 255 beside the rest.
@@ -126,30 +126,26 @@ def build(store: Store, rows: int, shift: int = LOW_BITS, cap: int = COUNT_CAP) 
     highs: list[NDArray[np.int64]] = []
     over_at: list[NDArray[np.int64]] = []
     over: list[NDArray[np.int64]] = []
-    pending: list[NDArray[np.int64]] = []
+    pending: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = []  # (chunks, repeats)
     first_term = 0  # the first term of the pending batch
 
     def flush() -> None:
         nonlocal first_term
         if not pending:
             return
-        occurrences = np.concatenate(pending)
-        lengths[:] += np.bincount(occurrences, minlength=len(lengths))
-        owners = np.repeat(np.arange(len(pending), dtype=np.int32), [len(p) for p in pending])
-        new = np.ones(len(occurrences), dtype=bool)  # a new (term, chunk) pair starts here
-        new[1:] = (occurrences[1:] != occurrences[:-1]) | (owners[1:] != owners[:-1])
-        at = np.flatnonzero(new)
+        chunks = np.concatenate([c for c, _ in pending])
+        repeats = np.concatenate([r for _, r in pending])
+        lengths[:] += np.bincount(chunks, weights=repeats, minlength=len(lengths))
+        terms_of = np.repeat(np.arange(len(pending), dtype=np.int32), [len(c) for c, _ in pending])
         span = slice(starts[first_term], starts[first_term + len(pending)])
-        if len(at) != span.stop - span.start:
+        if len(chunks) != span.stop - span.start:
             raise RuntimeError("full-text postings disagree with the vocabulary")
-        chunks, terms_of = occurrences[at], owners[at]
         low[span] = chunks & ((1 << shift) - 1)
         high = chunks >> shift
         run = np.ones(len(chunks), dtype=bool)  # a new term, or new high bits within one
         run[1:] = (high[1:] != high[:-1]) | (terms_of[1:] != terms_of[:-1])
         runs.append(span.start + np.flatnonzero(run))
         highs.append(high[run])
-        repeats = np.diff(np.append(at, len(occurrences)))
         counts[span] = np.minimum(repeats, cap)
         many = np.flatnonzero(repeats > cap)
         over_at.append(span.start + many)
@@ -161,8 +157,8 @@ def build(store: Store, rows: int, shift: int = LOW_BITS, cap: int = COUNT_CAP) 
     for number, (term, occurrences) in enumerate(store.fts_occurrences()):
         if number >= len(vocabulary) or vocabulary[number][0] != term:
             raise RuntimeError("full-text terms disagree with the vocabulary")
-        pending.append(np.fromstring(occurrences, dtype=np.int64, sep=" "))  # text: not deprecated
-        size += len(pending[-1])
+        pending.append(_postings_of(occurrences))
+        size += len(pending[-1][0])
         if size >= BATCH:
             flush()
             size = 0
@@ -193,6 +189,20 @@ def build(store: Store, rows: int, shift: int = LOW_BITS, cap: int = COUNT_CAP) 
         shift=shift,
         cap=cap,
     )
+
+
+def _postings_of(occurrences: str) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """One term's occurrences (a chunk id per position, ascending, as FTS5 lists them) as the
+    passages holding it and how often each does: made term by term, so the build holds no
+    more than one term's occurrences at a time (a common word's are tens of millions at a
+    million passages)."""
+    import numpy as np
+
+    found = np.fromstring(occurrences, dtype=np.int64, sep=" ")  # text: not deprecated
+    new = np.ones(len(found), dtype=bool)  # a new passage starts here
+    new[1:] = found[1:] != found[:-1]
+    at = np.flatnonzero(new)
+    return found[at], np.diff(np.append(at, len(found)))
 
 
 def _peaks(
