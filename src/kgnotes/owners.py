@@ -3,7 +3,7 @@ again and again (``kgnotes serve``).
 
 A hybrid query collapses about 1,500 candidate passages to their owners. Asked of SQLite, that
 is a B-tree search per passage: 8 ms a query on a vault of 100k passages (bench/scale.py),
-a third of the query. Here it is a binary search in a sorted array: 13 bytes a passage, 13 MB
+a third of the query. Here it is a binary search in a sorted array: 17 bytes a passage, 17 MB
 at a million, loaded in one pass over an index that holds no text.
 """
 
