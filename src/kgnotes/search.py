@@ -244,24 +244,22 @@ def _allowed(store: Store, facets: list[Any]) -> set[tuple[str, int]] | None:
 
 
 def _link_facets(store: Store) -> list[tuple[dict[str, str | None], set[tuple[str, int]]]]:
-    """Per link: what the journal recorded of it, and the sources and entries it stands for."""
+    """What the journal recorded of links, and the sources and entries of the links it
+    recorded that of: one group for each combination (a few thousand), not one for each link,
+    which at 90,000 links held 200 MB and took a filtered search 166 ms to walk."""
     from kgnotes.annotations import fold
 
     owners = store.link_owners()
-    facets = []
+    groups: dict[tuple[str | None, ...], set[tuple[str, int]]] = {}
     for link in store.links():
         reading, quality, added = fold(link.notes)
+        said = (reading, quality, link.kind, added.isoformat()[5:] if added else None)
         documents, entries = owners.get(link.id, (set(), set()))
-        found = {
-            "reading": reading,
-            "quality": quality,
-            "kind": link.kind,
-            "added": added.isoformat()[5:] if added else None,
-        }
-        facets.append(
-            (found, {("document", d) for d in documents} | {("entry", e) for e in entries})
-        )
-    return facets
+        group = groups.setdefault(said, set())
+        group.update(("document", d) for d in documents)
+        group.update(("entry", e) for e in entries)
+    fields = ("reading", "quality", "kind", "added")
+    return [(dict(zip(fields, said, strict=True)), group) for said, group in groups.items()]
 
 
 def dense_ranking(
