@@ -231,14 +231,14 @@ def _peaks(
         lengths = np.diff(np.append(runs[at], hi))
         chunks = (np.repeat(highs[at], lengths) << shift) | low[lo:hi]
         tf = counts[lo:hi].astype(np.float64)
-        factors = tf * (K1 + 1) / (tf + norms[chunks])
+        factors = _saturated(tf, norms[chunks])
         peaks[first:last] = np.maximum.reduceat(factors, starts[first:last] - lo)
         first = last
     if len(over_at):  # counts over the cap weigh more than their capped byte says
         term = np.searchsorted(starts, over_at, side="right") - 1
         high = highs[np.searchsorted(runs, over_at, side="right") - 1]
         chunks = (high << shift) | low[over_at]
-        factors = over * (K1 + 1) / (over + norms[chunks])
+        factors = _saturated(over.astype(np.float64), norms[chunks])
         np.maximum.at(peaks, term, factors)
     return peaks
 
@@ -302,7 +302,7 @@ def _alone(index: LexicalIndex, phrase: Weighted) -> tuple[NDArray[np.int64], ND
 
     chunks = np.concatenate([part.base + part.offsets.astype(np.int64) for part in phrase.parts])
     tf = np.concatenate([part.counts for part in phrase.parts]).astype(np.float64)
-    return chunks, phrase.idf * (tf * (K1 + 1)) / (tf + index.norms[chunks])
+    return chunks, phrase.idf * _saturated(tf, index.norms[chunks])
 
 
 def bm25(store: Store, index: LexicalIndex, phrases: list[str]) -> dict[int, float]:
@@ -339,19 +339,29 @@ def _scores(index: LexicalIndex, weighted: list[Weighted]) -> NDArray[np.float64
     return scores
 
 
-def _add(scores: NDArray[np.float64], index: LexicalIndex, phrase: Weighted) -> NDArray[np.int64]:
-    """Add the phrase's weight to the scores of the passages holding it; the passages that
-    had no score before, in no order (every weight is above 0, so none is missed)."""
+def _add(
+    scores: NDArray[np.float64],
+    index: LexicalIndex,
+    phrase: Weighted,
+    fresh: list[NDArray[np.int64]] | None = None,
+) -> None:
+    """Add the phrase's weight to the scores of the passages holding it; into ``fresh``, if
+    given, the passages that had no score before (every weight is above 0, so none is missed)."""
     import numpy as np
 
-    fresh = []
     for part in phrase.parts:  # through views of the passages from part.base on
         at = part.offsets.astype(np.intp)
         tf = part.counts.astype(np.float64)
         view = scores[part.base :]
-        fresh.append(part.base + at[view[at] == 0])
-        view[at] += phrase.idf * (tf * (K1 + 1)) / (tf + index.norms[part.base :][at])
-    return np.concatenate(fresh) if fresh else np.empty(0, dtype=np.int64)
+        if fresh is not None:
+            fresh.append(part.base + at[view[at] == 0])
+        view[at] += phrase.idf * _saturated(tf, index.norms[part.base :][at])
+
+
+def _saturated(tf: NDArray[np.float64], norms: NDArray[np.float64]) -> NDArray[np.float64]:
+    """BM25's weight of a term's count in a passage, tf (k1 + 1) / (tf + norm), before idf:
+    one expression for scores and bounds alike, so a bound is never a rounding below a score."""
+    return tf * (K1 + 1) / (tf + norms)
 
 
 def _top(index: LexicalIndex, weighted: list[Weighted], depth: int) -> tuple[list[int], bool]:
@@ -362,9 +372,11 @@ def _top(index: LexicalIndex, weighted: list[Weighted], depth: int) -> tuple[lis
     weighted = sorted(weighted, key=lambda w: w.hits)
     scores = np.zeros(len(index.norms), dtype=np.float64)
     hits, scored = 0, 0.0
-    found = np.empty(0, dtype=np.int64)  # the passages scored so far, in no order
+    with_score: list[NDArray[np.int64]] = []  # gathered as they come, not by a pass over all
     for k, phrase in enumerate(weighted[:-1]):
-        found = np.concatenate([found, _add(scores, index, phrase)])  # not a pass over all
+        _add(scores, index, phrase, with_score)
+        found = np.concatenate(with_score)  # the passages scored so far, in no order
+        with_score[:] = [found]
         hits, scored = hits + phrase.hits, scored + phrase.bound
         left = sum(w.bound for w in weighted[k + 1 :])  # summed afresh: no rounding drift
         if hits < depth or left >= scored or len(found) < depth:
@@ -403,7 +415,7 @@ def _looked_up(
         held = part.offsets[at] == wanted
         tf = part.counts[at[held]].astype(np.float64)
         norms = index.norms[chunks[lo:hi][held]]
-        added[lo:hi][held] = phrase.idf * (tf * (K1 + 1)) / (tf + norms)
+        added[lo:hi][held] = phrase.idf * _saturated(tf, norms)
     return added
 
 
