@@ -52,8 +52,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
-import re
 import sys
 import tempfile
 import time
@@ -78,6 +78,7 @@ from bench.search import (  # noqa: E402
     pct,
     peak_mb,
     run,
+    served_ms,
     server_memory,
 )
 from kgnotes import embed, lexical  # noqa: E402
@@ -293,9 +294,7 @@ def warm_command(
         warm = [run([*base, "-v", "search", q], env) for q in (queries * runs)[2 : 2 + runs]]
         served = sum("answered by kgnotes serve" in w[2] for w in warm)
         times = [w[0] for w in warm]
-        inside = [
-            float(m[1]) for w in warm if (m := re.search(r"serve \(pid \d+\) in (\d+) ms", w[2]))
-        ]
+        inside = [ms for ms in (served_ms(w[2]) for w in warm) if not math.isnan(ms)]
         memory = server_memory(warm[-1][2])[0]
         print(
             f"warm kgnotes search, {runs} calls ({served} served): p50 "

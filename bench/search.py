@@ -553,6 +553,13 @@ def server_memory(said: str) -> tuple[float, float]:
     return mb("VmHWM"), mb("VmRSS")
 
 
+def served_ms(said: str) -> float:
+    """How long the server's own search took, from a ``-v`` search's line ("answered by
+    kgnotes serve (pid N) in M ms"); NaN where it says none."""
+    found = re.search(r"answered by kgnotes serve \(pid \d+\) in (\d+) ms", said)
+    return float(found.group(1)) if found else float("nan")
+
+
 def journal_vault(
     workdir: Path, blocks: int, seed: int, links_per_block: float = 0.0
 ) -> VaultPaths:
